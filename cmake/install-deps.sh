@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages clientrisk builds with, only those that are missing.
+set -euo pipefail
+packages=(g++ cmake make libeigen3-dev libboost-serialization-dev googletest libgtest-dev libgmock-dev
+          libbenchmark-dev libcli11-dev pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

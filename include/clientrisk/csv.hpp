@@ -1,0 +1,47 @@
+// Import of the event file format (date,client,kind,ref,amount,due,detail) into an engine:
+// RFC 4180 quoting, UTF-8 with or without BOM, LF or CRLF, columns in any order.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clientrisk/engine.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+struct CsvOptions {
+  // Strict (false): the first invalid row throws FormatError and nothing of the file is
+  // applied. Lenient (true): invalid rows are reported and the valid ones applied.
+  bool lenient = false;
+  // Longest field accepted, in bytes; a longer one is an error, not a truncation.
+  std::size_t max_field_bytes = 4096;
+};
+
+struct CsvRejection {
+  std::size_t line;     // 1-based line where the row starts
+  std::string column;   // the column concerned, or empty for the whole row
+  std::string message;
+  // "file:line: column: message"
+  std::string to_string(std::string_view file) const;
+};
+
+struct CsvReport {
+  std::size_t rows = 0;      // data rows read
+  std::size_t accepted = 0;  // rows posted
+  std::size_t bytes = 0;     // bytes read
+  std::vector<CsvRejection> rejected;
+};
+
+// Imports the file at path. Throws IoError when it cannot be read, FormatError (strict) with
+// "path:line: column: message".
+CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options = {});
+
+// Imports text already in memory; name stands for the file in messages.
+CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_view name,
+                          const CsvOptions& options = {});
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,185 @@
+// Internal hashing and flat hash tables of the engine: client-id interning and the
+// registry of invoice and contract references. Not part of the public API.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clientrisk {
+inline namespace v1 {
+namespace detail {
+
+constexpr std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// Hash of a byte string: 8-byte words folded through a 64-bit finaliser.
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
+  std::uint64_t h = mix64(seed ^ (s.size() * 0x9e3779b97f4a7c15ULL));
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+  }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    h = mix64(h ^ w ^ 0x5bd1e995ULL);
+  }
+  return h;
+}
+
+// Client ids interned to dense indices in order of first appearance.
+class Interner {
+ public:
+  static constexpr std::uint32_t npos = 0xffffffffu;
+
+  std::uint32_t find(std::string_view name) const { return find(name, hash_bytes(name, 0)); }
+
+  std::uint32_t find(std::string_view name, std::uint64_t h) const {
+    if (slots_.empty()) return npos;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.index == npos) return npos;
+      if (s.tag == static_cast<std::uint32_t>(h >> 32) && this->name(s.index) == name) return s.index;
+    }
+  }
+
+  // Index of name, adding it when new.
+  std::uint32_t intern(std::string_view name) {
+    const std::uint64_t h = hash_bytes(name, 0);
+    std::uint32_t found = find(name, h);
+    if (found != npos) return found;
+    if ((ends_.size() + 1) * 2 > slots_.size()) grow();
+    const auto index = static_cast<std::uint32_t>(ends_.size());
+    arena_.append(name);
+    ends_.push_back(arena_.size());
+    place(index, h);
+    return index;
+  }
+
+  // Forgets every name from index n on (the rollback of a rejected batch).
+  void truncate(std::size_t n) {
+    if (n >= ends_.size()) return;
+    ends_.resize(n);
+    arena_.resize(n == 0 ? 0 : ends_.back());
+    rebuild(slots_.size());
+  }
+
+  std::size_t size() const { return ends_.size(); }
+  std::string_view name(std::uint32_t i) const {
+    const std::size_t b = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(arena_).substr(b, ends_[i] - b);
+  }
+  std::size_t memory_bytes() const {
+    return arena_.capacity() + ends_.capacity() * sizeof(std::size_t) + slots_.capacity() * sizeof(Slot);
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t index = npos;
+    std::uint32_t tag = 0;
+  };
+  void place(std::uint32_t index, std::uint64_t h) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (slots_[i].index != npos) i = (i + 1) & mask;
+    slots_[i] = Slot{index, static_cast<std::uint32_t>(h >> 32)};
+  }
+  void grow() { rebuild(slots_.empty() ? 64 : slots_.size() * 2); }
+  void rebuild(std::size_t capacity) {
+    slots_.assign(capacity, Slot{});
+    for (std::uint32_t i = 0; i < ends_.size(); ++i) place(i, hash_bytes(name(i), 0));
+  }
+
+  std::string arena_;               // every name, back to back
+  std::vector<std::size_t> ends_;   // end of each name in arena_
+  std::vector<Slot> slots_;
+};
+
+// Open-addressing map from a non-zero 64-bit key to a small value, linear probing, no erase.
+template <class Value>
+class FlatMap {
+ public:
+  Value* find(std::uint64_t key) {
+    if (keys_.empty()) return nullptr;
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == key) return &values_[i];
+      if (keys_[i] == 0) return nullptr;
+    }
+  }
+  const Value* find(std::uint64_t key) const { return const_cast<FlatMap*>(this)->find(key); }
+
+  // Inserts key with a default value; returns the value and whether it was new.
+  std::pair<Value*, bool> insert(std::uint64_t key) {
+    if ((size_ + 1) * 10 > keys_.size() * 7) rehash(keys_.empty() ? 64 : keys_.size() * 2);
+    const std::size_t mask = keys_.size() - 1;
+    std::size_t i = mix64(key) & mask;
+    for (; keys_[i] != 0; i = (i + 1) & mask)
+      if (keys_[i] == key) return {&values_[i], false};
+    keys_[i] = key;
+    values_[i] = Value{};
+    ++size_;
+    return {&values_[i], true};
+  }
+
+  // Removes a key (backward-shift deletion keeps probe chains intact).
+  void erase(std::uint64_t key) {
+    if (keys_.empty()) return;
+    const std::size_t mask = keys_.size() - 1;
+    std::size_t i = mix64(key) & mask;
+    while (keys_[i] != key) {
+      if (keys_[i] == 0) return;
+      i = (i + 1) & mask;
+    }
+    for (std::size_t j = (i + 1) & mask; keys_[j] != 0; j = (j + 1) & mask) {
+      const std::size_t home = mix64(keys_[j]) & mask;
+      // Move j back into the hole at i when its home is not in the cyclic range (i, j].
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        keys_[i] = keys_[j];
+        values_[i] = values_[j];
+        i = j;
+      }
+    }
+    keys_[i] = 0;
+    --size_;
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t memory_bytes() const { return keys_.capacity() * (sizeof(std::uint64_t) + sizeof(Value)); }
+
+ private:
+  void rehash(std::size_t capacity) {
+    std::vector<std::uint64_t> keys(capacity, 0);
+    std::vector<Value> values(capacity);
+    const std::size_t mask = capacity - 1;
+    for (std::size_t k = 0; k < keys_.size(); ++k) {
+      if (keys_[k] == 0) continue;
+      std::size_t i = mix64(keys_[k]) & mask;
+      while (keys[i] != 0) i = (i + 1) & mask;
+      keys[i] = keys_[k];
+      values[i] = values_[k];
+    }
+    keys_.swap(keys);
+    values_.swap(values);
+  }
+
+  std::vector<std::uint64_t> keys_;
+  std::vector<Value> values_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace clientrisk

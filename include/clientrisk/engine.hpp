@@ -1,0 +1,160 @@
+// The engine: a ledger and a model. Post events in any order, then score one client, a list,
+// or all of them as of a date; every score is explained.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clientrisk/features.hpp"
+#include "clientrisk/ledger.hpp"
+#include "clientrisk/model.hpp"
+#include "clientrisk/score.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+// Scores of many clients, one row each, in columns.
+struct ScoreTable {
+  Date as_of;
+  std::vector<std::uint32_t> client;  // ledger index; Engine::client_id() gives the id
+  Eigen::VectorXd score;
+  std::vector<Band> band;
+  SubScoreMatrix sub;           // rows x factors, in [0, 1]
+  SubScoreMatrix contribution;  // rows x factors, in points
+  std::size_t size() const { return client.size(); }
+};
+
+class Engine {
+ public:
+  explicit Engine(const Model& model = Model{}) : model_(checked(model)), ledger_(decay_of(model)) {}
+
+  const Model& model() const { return model_; }
+  // Replaces the model. The half-lives shape the ledger's state, so they may change only
+  // while no event has been posted.
+  void set_model(const Model& model) {
+    validate(model);
+    if (ledger_.client_count() > 0 && !(decay_of(model) == ledger_.decay()))
+      throw InvalidInput("set_model: the half-lives differ from the engine's and events are posted; "
+                         "make a new engine with this model and post the events again");
+    if (ledger_.client_count() == 0) ledger_ = Ledger(decay_of(model));
+    model_ = model;
+  }
+
+  // One event. Throws InvalidInput naming the field; nothing is applied then.
+  void post(const Event& e) { ledger_.post(std::span<const Event>(&e, 1)); }
+  // A batch in any order. Strict: the first bad event throws and nothing is applied.
+  void post(std::span<const Event> events) { ledger_.post(events); }
+  // A batch in any order: bad events are returned, the others applied.
+  std::vector<Rejection> post_lenient(std::span<const Event> events) { return ledger_.post(events, true); }
+
+  Ledger& ledger() { return ledger_; }
+  const Ledger& ledger() const { return ledger_; }
+  std::size_t client_count() const { return ledger_.client_count(); }
+  std::string_view client_id(std::uint32_t index) const { return ledger_.client_id(index); }
+
+  // The date scores default to: the latest event date posted (never the wall clock).
+  Date default_as_of() const {
+    auto d = ledger_.latest_event_date();
+    if (!d) throw InvalidInput("the ledger has no events to score");
+    return *d;
+  }
+
+  // One client, explained. Throws InvalidInput for a client without events on or before as_of.
+  Score score(std::string_view client, std::optional<Date> as_of = std::nullopt) {
+    const Date d = prepare(as_of);
+    const std::uint32_t index = ledger_.client_index(client);
+    if (index == Ledger::npos || ledger_.state(index).first_date == detail::kNoDate)
+      throw InvalidInput("client '" + std::string(client) + "' has no events on or before " + d.to_string());
+    return explain_row(index, d);
+  }
+
+  // Every client with events on or before as_of, in ledger order; no reasons (see explain()).
+  ScoreTable score_all(std::optional<Date> as_of = std::nullopt) {
+    const Date d = prepare(as_of);
+    std::vector<std::uint32_t> clients;
+    clients.reserve(ledger_.client_count());
+    for (std::uint32_t i = 0; i < ledger_.client_count(); ++i)
+      if (ledger_.state(i).first_date != detail::kNoDate) clients.push_back(i);
+    return table(std::move(clients), d);
+  }
+
+  // The listed clients, in the order given. Throws for a client without events.
+  ScoreTable score_clients(std::span<const std::string> ids, std::optional<Date> as_of = std::nullopt) {
+    const Date d = prepare(as_of);
+    std::vector<std::uint32_t> clients;
+    clients.reserve(ids.size());
+    for (const std::string& id : ids) {
+      const std::uint32_t index = ledger_.client_index(id);
+      if (index == Ledger::npos || ledger_.state(index).first_date == detail::kNoDate)
+        throw InvalidInput("client '" + id + "' has no events on or before " + d.to_string());
+      clients.push_back(index);
+    }
+    return table(std::move(clients), d);
+  }
+
+  // Full explanation of row `row` of a table made by this engine.
+  Score explain(const ScoreTable& t, std::size_t row) const { return explain_row(t.client[row], t.as_of); }
+
+ private:
+  static const Model& checked(const Model& m) {
+    validate(m);
+    return m;
+  }
+  static DecayConfig decay_of(const Model& m) {
+    return {m.payment_half_life_days, m.dissatisfaction_half_life_days, m.review_half_life_days};
+  }
+
+  Date prepare(std::optional<Date> as_of) {
+    const Date d = as_of ? *as_of : default_as_of();
+    if (ledger_.horizon() != detail::kNoDate && d.days() < ledger_.horizon())
+      throw InvalidInput("as-of " + d.to_string() + " is before " + Date::from_days(ledger_.horizon()).to_string() +
+                         ", a date this engine has already scored at: its state has moved past the earlier date; "
+                         "score dates in ascending order or use a new engine");
+    ledger_.advance(d);
+    return d;
+  }
+
+  ScoreTable table(std::vector<std::uint32_t> clients, Date d) const {
+    ScoreTable t;
+    t.as_of = d;
+    t.client = std::move(clients);
+    const auto n = static_cast<Eigen::Index>(t.client.size());
+    t.sub.resize(n, factor_count);
+    FeatureRow f;
+    SubScores s;
+    for (Eigen::Index r = 0; r < n; ++r) {
+      extract_features(ledger_, t.client[static_cast<std::size_t>(r)], d, model_, f);
+      evaluate_factors(f.data(), model_, s);
+      for (int k = 0; k < factor_count; ++k) t.sub(r, k) = s[static_cast<std::size_t>(k)];
+    }
+    weigh(t.sub, factor_points(model_), t.contribution, t.score);
+    t.band.resize(t.client.size());
+    for (Eigen::Index r = 0; r < n; ++r) t.band[static_cast<std::size_t>(r)] = band_of(t.score(r), model_);
+    return t;
+  }
+
+  Score explain_row(std::uint32_t index, Date d) const {
+    ScoreTable t = table({index}, d);
+    Score out;
+    out.client = ledger_.client_id(index);
+    out.as_of = d;
+    out.score = t.score(0);
+    out.band = t.band[0];
+    for (int k = 0; k < factor_count; ++k) {
+      out.sub[static_cast<std::size_t>(k)] = t.sub(0, k);
+      out.contribution[static_cast<std::size_t>(k)] = t.contribution(0, k);
+    }
+    extract_features(ledger_, index, d, model_, out.features, &out.key);
+    out.reasons = clientrisk::explain(out.features, model_, out.contribution);
+    return out;
+  }
+
+  Model model_;
+  Ledger ledger_;
+};
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,207 @@
+// The features of one client as of a date, read from its ledger state: the inputs of the
+// factors, and the key figures shown beside a score. Also the documented feature names for
+// callers who build their own feature matrix.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include "clientrisk/date.hpp"
+#include "clientrisk/ledger.hpp"
+#include "clientrisk/model.hpp"
+#include "clientrisk/money.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+// Column order of a feature matrix. Amounts are in minor units (cents) as doubles.
+enum class Feature : std::uint8_t {
+  paydex,                     // amount-weighted PAYDEX-style index of payments (80 = prompt; 80 without payments)
+  days_past_due_max,          // days past due of the most overdue open invoice (0 when none)
+  open_amount,                // outstanding amount of open invoices
+  overdue_amount,             // outstanding amount past its due date
+  amount_over_90,             // outstanding amount more than 90 days past due
+  write_off_amount,           // written off within write_off_window_days
+  complaint_severity,         // decayed sum of complaint severities (1..5)
+  return_share,               // decayed returned amount / decayed invoiced amount, in [0, 1]
+  dispute_count,              // decayed number of disputes opened
+  disputed_share,             // decayed disputed amount / decayed invoiced amount, in [0, 1]
+  cancellations_early,        // early contract cancellations within cancellation_window_days
+  cancellations_at_term,      // cancellations at term within cancellation_window_days
+  contracts_held,             // contracts held during that window (signed minus cancelled before it)
+  revenue_share,              // client's share of the portfolio's invoiced amount over 12 months, in [0, 1]
+  seasonality_cv,             // coefficient of variation of monthly invoiced amounts (completed months, <= 24)
+  seasonality_swing,          // 1 - lowest / highest 3-month invoiced sum over those months, in [0, 1]
+  seasonality_months,         // completed months of invoicing history counted (<= 24)
+  review_weight,              // decayed number of reviews
+  rating_mean,                // decayed mean rating, 1..5 (0 without reviews)
+  negative_review_share,      // decayed share of ratings 1 and 2, in [0, 1]
+  lawyer_letters,             // lawyer letters within legal_window_days
+  formal_notices,             // formal notices (mises en demeure) within legal_window_days
+  lawsuits,                   // lawsuits within legal_window_days
+  litigations,                // disputes resolved by litigation within legal_window_days
+};
+inline constexpr int feature_count = 24;
+inline constexpr std::array<std::string_view, feature_count> feature_names = {
+    "paydex",           "days_past_due_max",   "open_amount",        "overdue_amount",     "amount_over_90",
+    "write_off_amount", "complaint_severity",  "return_share",       "dispute_count",      "disputed_share",
+    "cancellations_early", "cancellations_at_term", "contracts_held", "revenue_share",     "seasonality_cv",
+    "seasonality_swing", "seasonality_months", "review_weight",      "rating_mean",        "negative_review_share",
+    "lawyer_letters",   "formal_notices",      "lawsuits",           "litigations"};
+constexpr std::string_view to_string(Feature f) { return feature_names[static_cast<std::size_t>(f)]; }
+
+using FeatureRow = std::array<double, feature_count>;
+
+// Figures a credit controller reads beside the score.
+struct KeyFigures {
+  Money outstanding;           // open receivables
+  Money overdue;               // of which past due
+  Money over_90;               // of which more than 90 days past due
+  Money credit_balance;        // overpayments and excess credit notes held for the client
+  Money disputed;              // amount under open disputes
+  double days_beyond_terms = 0;  // amount-weighted, payments (decayed) and open invoices
+  Money revenue_12m;           // invoiced over the 12 months ending with the as-of month
+  double revenue_share = 0;    // of the portfolio's revenue over the same months
+  std::uint32_t open_invoices = 0;
+  std::uint32_t open_disputes = 0;
+  friend bool operator==(const KeyFigures&, const KeyFigures&) = default;
+};
+
+namespace detail {
+
+inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
+  if (c.ring_month == kNoDate || m > c.ring_month || m <= c.ring_month - kRingMonths) return 0;
+  return c.invoiced[static_cast<std::size_t>(((m % kRingMonths) + kRingMonths) % kRingMonths)];
+}
+
+template <std::size_t N, class T>
+int count_in_window(const std::array<std::int32_t, N>& dates, const std::array<T, N>& values, std::uint8_t used,
+                    std::int32_t from_excl, std::int32_t to_incl, T value) {
+  int n = 0;
+  for (std::size_t k = 0; k < used; ++k)
+    if (dates[k] > from_excl && dates[k] <= to_incl && values[k] == value) ++n;
+  return n;
+}
+
+}  // namespace detail
+
+// Reads the features and key figures of client `index` as of `as_of`. The ledger must have
+// been advanced to as_of (the caller, Engine, guarantees it).
+inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_of, const Model& m, FeatureRow& f,
+                             KeyFigures* key = nullptr) {
+  using namespace detail;
+  const ClientState& c = ledger.state(index);
+  const std::int32_t d = as_of.days();
+  const DecayConfig& dc = ledger.decay();
+
+  // Open invoices.
+  std::int64_t overdue = 0, over90 = 0;
+  std::int32_t dpd_max = 0;
+  double open_late_w = 0;
+  for (std::uint32_t s = c.open_head; s != kNone;) {
+    const Invoice& inv = ledger.invoice(s);
+    const std::int32_t dpd = d - inv.due;
+    if (dpd > 0) {
+      overdue += inv.outstanding;
+      dpd_max = std::max(dpd_max, dpd);
+      open_late_w += static_cast<double>(inv.outstanding) * dpd;
+      if (dpd > 90) over90 += inv.outstanding;
+    }
+    s = inv.next;
+  }
+  f[0] = c.paid_w > 0 ? c.paid_paydex / c.paid_w : 80.0;
+  f[1] = dpd_max;
+  f[2] = static_cast<double>(c.open_amount);
+  f[3] = static_cast<double>(overdue);
+  f[4] = static_cast<double>(over90);
+  std::int64_t wo = 0;
+  const auto wo_from = static_cast<std::int32_t>(d - m.write_off_window_days);
+  for (std::size_t k = 0; k < c.write_offs; ++k)
+    if (c.write_off_date[k] > wo_from && c.write_off_date[k] <= d) wo += c.write_off_amount[k];
+  f[5] = static_cast<double>(wo);
+
+  // Dissatisfaction: values at the epoch scaled down to the as-of date.
+  const bool any = c.epoch != kNoDate;
+  const double gd = any ? std::exp2((c.epoch - d) / dc.dissatisfaction_half_life_days) : 0;
+  f[6] = c.complaints * gd;
+  f[7] = c.returned > 0 ? c.returned / std::max(c.invoiced_decayed, c.returned) : 0;
+  f[8] = c.disputes * gd;
+  f[9] = c.disputed > 0 ? c.disputed / std::max(c.invoiced_decayed, c.disputed) : 0;
+
+  // Contracts.
+  const auto cw_from = static_cast<std::int32_t>(d - m.cancellation_window_days);
+  const int early = count_in_window(c.cancel_date, c.cancel_early, c.cancels, cw_from, d, std::uint8_t{1});
+  const int at_term = count_in_window(c.cancel_date, c.cancel_early, c.cancels, cw_from, d, std::uint8_t{0});
+  f[10] = early;
+  f[11] = at_term;
+  f[12] = static_cast<double>(c.contracts_signed) - (static_cast<double>(c.contracts_cancelled) - early - at_term);
+
+  // Revenue and its share of the portfolio, over the 12 months ending with the as-of month.
+  const std::int32_t month = as_of.month_index();
+  std::int64_t rev12 = 0;
+  for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 += month_amount(c, mm);
+  const std::int64_t portfolio = ledger.portfolio_invoiced(month - 11, month);
+  f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
+
+  // Seasonality over completed months since the first invoice, at most 24.
+  int n = 0;
+  if (c.first_invoice_month != kNoDate) n = std::clamp(month - c.first_invoice_month, 0, 24);
+  f[14] = f[15] = 0;
+  f[16] = n;
+  if (n >= 2) {
+    std::array<double, 24> x{};
+    double sum = 0;
+    for (int k = 0; k < n; ++k) {
+      x[static_cast<std::size_t>(k)] = static_cast<double>(month_amount(c, month - n + k));
+      sum += x[static_cast<std::size_t>(k)];
+    }
+    const double mean = sum / n;
+    if (mean > 0) {
+      double ss = 0;
+      for (int k = 0; k < n; ++k) ss += (x[static_cast<std::size_t>(k)] - mean) * (x[static_cast<std::size_t>(k)] - mean);
+      f[14] = std::sqrt(ss / n) / mean;
+      if (n >= 3) {
+        double lo = 0, hi = 0;
+        for (int k = 0; k + 3 <= n; ++k) {
+          const double q = x[static_cast<std::size_t>(k)] + x[static_cast<std::size_t>(k + 1)] + x[static_cast<std::size_t>(k + 2)];
+          lo = k == 0 ? q : std::min(lo, q);
+          hi = k == 0 ? q : std::max(hi, q);
+        }
+        f[15] = hi > 0 ? 1 - lo / hi : 0;
+      }
+    }
+  }
+
+  // Reviews.
+  const double rw = c.reviews;
+  const double gr = any ? std::exp2((c.epoch - d) / dc.review_half_life_days) : 0;
+  f[17] = rw * gr;
+  f[18] = rw > 0 ? c.rating_sum / rw : 0;
+  f[19] = rw > 0 ? c.negative_reviews / rw : 0;
+
+  // Legal notices.
+  const auto lw_from = static_cast<std::int32_t>(d - m.legal_window_days);
+  for (std::uint8_t t = 1; t <= 4; ++t)
+    f[static_cast<std::size_t>(19 + t)] = count_in_window(c.notice_date, c.notice_type, c.notices, lw_from, d, t);
+
+  if (key) {
+    const double gp = any ? std::exp2((c.epoch - d) / dc.payment_half_life_days) : 0;
+    const double w = c.paid_w * gp + static_cast<double>(c.open_amount);
+    key->outstanding = Money::from_cents(c.open_amount);
+    key->overdue = Money::from_cents(overdue);
+    key->over_90 = Money::from_cents(over90);
+    key->credit_balance = Money::from_cents(c.credit_balance);
+    key->disputed = Money::from_cents(c.disputed_open);
+    key->days_beyond_terms = w > 0 ? (c.paid_dbt * gp + open_late_w) / w : 0;
+    key->revenue_12m = Money::from_cents(rev12);
+    key->revenue_share = f[13];
+    key->open_invoices = c.open_count;
+    key->open_disputes = c.disputes_open;
+  }
+}
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,648 @@
+// Per-client ledger state built from events: open invoices, payment experience, monthly
+// invoicing, decayed dissatisfaction and reviews, contracts, legal notices. Events wait in a
+// pending buffer until the ledger is advanced to a date; they are then applied in a canonical
+// order, so the state never depends on the order in which events were posted.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clientrisk/date.hpp"
+#include "clientrisk/detail/hash.hpp"
+#include "clientrisk/error.hpp"
+#include "clientrisk/event.hpp"
+#include "clientrisk/money.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+// The half-lives of the decayed sums, fixed when the ledger is made.
+struct DecayConfig {
+  double payment_half_life_days = 180;
+  double dissatisfaction_half_life_days = 180;
+  double review_half_life_days = 365;
+  friend bool operator==(const DecayConfig&, const DecayConfig&) = default;
+};
+
+// An event rejected by a batch: its position in the batch, the column and the reason.
+struct Rejection {
+  std::size_t index;
+  std::string column;
+  std::string message;
+};
+
+namespace detail {
+
+inline constexpr std::uint32_t kNone = 0xffffffffu;
+inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min();
+inline constexpr int kRingMonths = 25;  // the current month and 24 completed ones
+inline constexpr int kWriteOffs = 3, kNotices = 6, kCancels = 6;
+
+// The published key of the PAYDEX-style index: (days beyond terms, index), linear between.
+inline double paydex_of_days(double d) {
+  constexpr double xs[] = {-30, -20, 0, 15, 22, 30, 60, 90, 120};
+  constexpr double ys[] = {100, 90, 80, 70, 60, 50, 40, 30, 20};
+  if (d <= xs[0]) return ys[0];
+  for (int i = 1; i < 9; ++i)
+    if (d <= xs[i]) return ys[i - 1] + (ys[i] - ys[i - 1]) * (d - xs[i - 1]) / (xs[i] - xs[i - 1]);
+  return std::max(1.0, 20 - (d - 120) / 3);  // continues the last slope, clamped at 1
+}
+
+// One event reduced to what the ledger needs: 32 bytes, no strings.
+struct Record {
+  std::int32_t date;
+  std::uint32_t client;
+  std::int64_t amount;   // cents; -1 when absent
+  std::uint64_t key;     // registry key of the ref, 0 when absent
+  std::int32_t due;      // due or end date, kNoDate when absent
+  EventKind kind;
+  std::uint8_t code;     // detail code
+  std::uint16_t pad = 0;
+};
+static_assert(sizeof(Record) == 32);
+
+// Canonical order: by date, then client, kind and content. Two ledgers holding the same
+// events apply them in the same order whatever the order of posting.
+inline bool canonical_less(const Record& a, const Record& b) {
+  if (a.date != b.date) return a.date < b.date;
+  if (a.client != b.client) return a.client < b.client;
+  if (a.kind != b.kind) return a.kind < b.kind;
+  if (a.amount != b.amount) return a.amount < b.amount;
+  if (a.key != b.key) return a.key < b.key;
+  if (a.due != b.due) return a.due < b.due;
+  return a.code < b.code;
+}
+
+// An applied open invoice. Closed invoices leave the pool and fold into the client's aggregates.
+struct Invoice {
+  std::int64_t amount;
+  std::int64_t outstanding;
+  std::uint64_t key;  // registry key, to forget the slot when the invoice closes
+  std::int32_t issued;
+  std::int32_t due;
+  std::uint32_t prev, next;  // the client's open invoices, oldest first
+};
+
+// What the registry knows of a reference. Invoices and contracts share it under different keys.
+struct RefEntry {
+  std::int64_t disputed = 0;        // disputed amount open on this invoice (applied)
+  std::uint32_t slot = kNone;       // pool slot while the invoice is open and applied
+  std::int32_t date = kNoDate;      // invoice or contract date
+  std::uint16_t staged_disputes = 0;  // open disputes as validated at posting
+  std::uint8_t closed = 0;          // invoice closed, or contract cancelled (at posting)
+  std::uint8_t applied_disputes = 0;
+};
+
+// A decayed sum kept as sum of w * 2^((t - epoch) / half_life): adding is one exp2 and the
+// value at any later date is one multiplication, exact to rounding.
+struct Decay {
+  double sum = 0;
+};
+
+}  // namespace detail
+
+// The state of one client. Bounded: at most ~450 bytes whatever the length of its history.
+struct ClientState {
+  std::int32_t first_date = detail::kNoDate;  // first applied event
+  std::int32_t last_date = detail::kNoDate;   // last applied event
+  std::int32_t epoch = detail::kNoDate;       // reference date of the decayed sums
+  std::uint32_t open_head = detail::kNone, open_tail = detail::kNone, open_count = 0;
+  std::int64_t open_amount = 0;    // sum of outstanding amounts of open invoices
+  std::int64_t credit_balance = 0; // overpayments and excess credit notes
+  std::int64_t disputed_open = 0;
+  std::uint32_t disputes_open = 0;
+
+  // Invoiced amounts per calendar month; ring[m % 25] holds month m for m in (ring_month - 25, ring_month].
+  std::int32_t ring_month = detail::kNoDate;
+  std::int32_t first_invoice_month = detail::kNoDate;
+  std::array<std::int64_t, detail::kRingMonths> invoiced{};
+
+  // Payment experience (payment half-life): paid amount, amount x PAYDEX, amount x days beyond terms.
+  double paid_w = 0, paid_paydex = 0, paid_dbt = 0;
+  // Dissatisfaction half-life: complaint severity, returned amount, invoiced amount, disputes, disputed amount.
+  double complaints = 0, returned = 0, invoiced_decayed = 0, disputes = 0, disputed = 0;
+  // Review half-life: decayed number of reviews, sum of ratings, number of negative ones (1 or 2).
+  double reviews = 0, rating_sum = 0, negative_reviews = 0;
+
+  // The most recent write-offs, legal notices and cancellations (dates in days; newest kept).
+  std::array<std::int32_t, detail::kWriteOffs> write_off_date{};
+  std::array<std::int64_t, detail::kWriteOffs> write_off_amount{};
+  std::array<std::int32_t, detail::kNotices> notice_date{};
+  std::array<std::uint8_t, detail::kNotices> notice_type{};  // 1 letter, 2 formal notice, 3 lawsuit, 4 litigation
+  std::array<std::int32_t, detail::kCancels> cancel_date{};
+  std::array<std::uint8_t, detail::kCancels> cancel_early{};
+  std::uint8_t write_offs = 0, notices = 0, cancels = 0;  // entries used in each list
+  std::uint32_t contracts_signed = 0, contracts_cancelled = 0;
+};
+
+// The events of a ledger folded into per-client state.
+class Ledger {
+ public:
+  explicit Ledger(DecayConfig decay = {}) : decay_(decay) {
+    for (double h : {decay.payment_half_life_days, decay.dissatisfaction_half_life_days, decay.review_half_life_days})
+      if (!(h >= 1)) throw InvalidInput("half-lives must be at least one day");
+  }
+
+  const DecayConfig& decay() const { return decay_; }
+  std::size_t client_count() const { return interner_.size(); }
+  std::string_view client_id(std::uint32_t index) const { return interner_.name(index); }
+  // Dense index of a client id, or npos when the ledger has never seen it.
+  std::uint32_t client_index(std::string_view id) const { return interner_.find(id); }
+  static constexpr std::uint32_t npos = detail::Interner::npos;
+  const ClientState& state(std::uint32_t index) const { return states_[index]; }
+  const detail::Invoice& invoice(std::uint32_t slot) const { return pool_[slot]; }
+
+  // The latest date the ledger was advanced to (kNoDate before the first advance).
+  std::int32_t horizon() const { return horizon_; }
+  std::size_t pending_count() const { return pending_.size(); }
+  // Latest event date posted, applied or pending; nullopt for an empty ledger.
+  std::optional<Date> latest_event_date() const {
+    if (latest_ == detail::kNoDate) return std::nullopt;
+    return Date::from_days(latest_);
+  }
+
+  // Invoiced revenue of the whole portfolio over the months [from, to] (month indices).
+  std::int64_t portfolio_invoiced(std::int32_t from, std::int32_t to) const {
+    std::int64_t s = 0;
+    for (std::int32_t m = std::max(from, revenue_base_); m <= to; ++m) {
+      const auto i = static_cast<std::size_t>(m - revenue_base_);
+      if (i >= revenue_.size()) break;
+      s += revenue_[i];
+    }
+    return s;
+  }
+
+  // Posts a batch. Strict: the first rejected event (smallest index) throws InvalidInput
+  // naming it, and nothing of the batch is applied. Lenient: rejected events are returned and
+  // the others applied. Events dated after the horizon wait until advance(); the others are
+  // applied at once.
+  std::vector<Rejection> post(std::span<const Event> events, bool lenient = false) {
+    Staging st = begin();
+    try {
+      for (std::size_t i = 0; i < events.size(); ++i) stage(st, events[i], i);
+    } catch (...) {
+      rollback(st);
+      throw;
+    }
+    if (!commit(st, lenient)) {
+      const Rejection& first = st.rejected.front();
+      throw InvalidInput("event " + std::to_string(first.index) + ": " + first.column + ": " + first.message);
+    }
+    return std::move(st.rejected);
+  }
+
+  // Applies the pending events dated on or before d and moves the horizon to d.
+  void advance(Date d) {
+    if (horizon_ != detail::kNoDate && d.days() < horizon_) return;
+    horizon_ = d.days();
+    if (pending_.empty()) return;
+    if (!std::is_sorted(pending_.begin(), pending_.end(), detail::canonical_less))
+      std::sort(pending_.begin(), pending_.end(), detail::canonical_less);
+    auto end = std::upper_bound(pending_.begin(), pending_.end(), d.days(),
+                                [](std::int32_t day, const detail::Record& r) { return day < r.date; });
+    for (auto it = pending_.begin(); it != end; ++it) apply(*it);
+    pending_.erase(pending_.begin(), end);
+  }
+
+  // Bytes held for client state, open invoices and the reference registry (for the memory counters).
+  std::size_t state_bytes() const { return states_.capacity() * sizeof(ClientState) + interner_.memory_bytes(); }
+  std::size_t invoice_bytes() const { return pool_.capacity() * sizeof(detail::Invoice); }
+  std::size_t registry_bytes() const { return registry_.memory_bytes(); }
+  std::size_t open_invoice_count() const { return pool_.size() - free_.size(); }
+
+  // A registry change made while validating a batch, undone when the batch is rejected.
+  struct Undo {
+    std::uint64_t key;
+    bool inserted;
+    detail::RefEntry before;
+  };
+
+  // The staging of a batch: events checked and reduced to records, not yet visible.
+  struct Staging {
+    std::size_t clients_before = 0;
+    std::vector<detail::Record> records;
+    std::vector<std::uint32_t> source;  // index in the batch of each record
+    std::vector<Rejection> rejected;
+    std::string ref_text;                 // refs of the records, for messages
+    std::vector<std::uint32_t> ref_end;   // end of each record's ref in ref_text
+    std::string_view ref(std::size_t i) const {
+      const std::uint32_t b = i == 0 ? 0 : ref_end[i - 1];
+      return std::string_view(ref_text).substr(b, ref_end[i] - b);
+    }
+  };
+
+  Staging begin() const {
+    Staging st;
+    st.clients_before = interner_.size();
+    return st;
+  }
+
+  // Checks one event's fields and stages it; rejects it (recorded in st) when a field is bad.
+  void stage(Staging& st, const Event& e, std::size_t index) {
+    std::uint8_t code = 0;
+    if (auto err = check_event(e, &code)) {
+      st.rejected.push_back({index, std::string(err->column), std::move(err->message)});
+      return;
+    }
+    detail::Record r{};
+    r.date = e.date.days();
+    r.client = interner_.intern(e.client);
+    r.amount = e.amount ? e.amount->cents() : -1;
+    r.key = e.ref.empty() ? 0 : ref_key(r.client, e.kind, e.ref);
+    r.due = e.due ? e.due->days() : detail::kNoDate;
+    r.kind = e.kind;
+    r.code = code;
+    st.records.push_back(r);
+    st.source.push_back(static_cast<std::uint32_t>(index));
+    st.ref_text += e.ref;
+    st.ref_end.push_back(static_cast<std::uint32_t>(st.ref_text.size()));
+  }
+
+  // Forgets a staged batch: clients it introduced and registry changes it made.
+  void rollback(Staging& st, std::vector<Undo>* undo = nullptr) {
+    if (undo) {
+      for (auto it = undo->rbegin(); it != undo->rend(); ++it) {
+        if (it->inserted)
+          registry_.erase(it->key);
+        else
+          *registry_.find(it->key) = it->before;
+      }
+    }
+    interner_.truncate(st.clients_before);
+    if (states_.size() > interner_.size()) states_.resize(interner_.size());
+  }
+
+  // Validates the staged records against the ledger in canonical order and applies the valid
+  // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
+  // any rejection: rolls the batch back, applies nothing and returns false.
+  bool commit(Staging& st, bool lenient) {
+    const std::size_t n = st.records.size();
+    std::vector<std::uint32_t> order(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    auto less = [&](std::uint32_t a, std::uint32_t b) {
+      const auto &ra = st.records[a], &rb = st.records[b];
+      if (detail::canonical_less(ra, rb)) return true;
+      if (detail::canonical_less(rb, ra)) return false;
+      return st.source[a] < st.source[b];
+    };
+    if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
+
+    std::vector<Undo> undo;
+    std::vector<std::uint8_t> ok(n, 1);
+    // Invoices and contracts are registered first, so that a reference to one finds it wherever
+    // it stands in the batch and a misdated reference is reported as such.
+    for (const bool registering : {true, false}) {
+      for (std::uint32_t i : order) {
+        const EventKind k = st.records[i].kind;
+        if ((k == EventKind::invoice || k == EventKind::contract_signed) != registering) continue;
+        std::string why;
+        const char* column = "ref";
+        if (!validate(st.records[i], st.ref(i), undo, why, column)) {
+          ok[i] = 0;
+          st.rejected.push_back({st.source[i], column, std::move(why)});
+        }
+      }
+    }
+    std::sort(st.rejected.begin(), st.rejected.end(),
+              [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
+    if (!st.rejected.empty() && !lenient) {
+      rollback(st, &undo);
+      return false;
+    }
+    states_.resize(interner_.size());
+    for (std::uint32_t i : order) {
+      if (!ok[i]) continue;
+      const detail::Record& r = st.records[i];
+      latest_ = std::max(latest_, r.date);
+      if (horizon_ != detail::kNoDate && r.date <= horizon_)
+        apply(r);
+      else
+        pending_.push_back(r);
+    }
+    return true;
+  }
+
+ private:
+
+  static std::uint64_t ref_key(std::uint32_t client, EventKind kind, std::string_view ref) {
+    const bool contract = kind == EventKind::contract_signed || kind == EventKind::contract_cancelled;
+    std::uint64_t k = detail::hash_bytes(ref, (std::uint64_t{client} << 1) | (contract ? 1 : 0));
+    return k == 0 ? 1 : k;
+  }
+
+  // Rules that need the ledger: unique invoice and contract ids, known references, dates in order.
+  bool validate(const detail::Record& r, std::string_view ref, std::vector<Undo>& undo, std::string& why,
+                const char*& column) {
+    auto quoted = [&] { return "'" + std::string(ref) + "'"; };
+    switch (r.kind) {
+      case EventKind::invoice:
+      case EventKind::contract_signed: {
+        auto [entry, inserted] = registry_.insert(r.key);
+        if (!inserted) {
+          why = std::string(r.kind == EventKind::invoice ? "duplicate invoice id " : "duplicate contract id ") +
+                quoted() + " for this client";
+          return false;
+        }
+        entry->date = r.date;
+        undo.push_back({r.key, true, {}});
+        return true;
+      }
+      case EventKind::payment:
+      case EventKind::credit_note:
+      case EventKind::write_off:
+      case EventKind::dispute_opened:
+      case EventKind::dispute_resolved:
+      case EventKind::return_: {
+        if (r.key == 0) return true;  // optional ref, absent
+        detail::RefEntry* entry = registry_.find(r.key);
+        if (!entry) {
+          why = std::string(to_string(r.kind)) + " for unknown invoice " + quoted();
+          return false;
+        }
+        if (r.date < entry->date) {
+          column = "date";
+          why = std::string(to_string(r.kind)) + " dated " + Date::from_days(r.date).to_string() +
+                " is before invoice " + quoted() + " dated " + Date::from_days(entry->date).to_string();
+          return false;
+        }
+        if (r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved) {
+          const bool open = r.kind == EventKind::dispute_opened;
+          if (!open && entry->staged_disputes == 0) {
+            why = "dispute_resolved for invoice " + quoted() + " which has no open dispute";
+            return false;
+          }
+          if (open && entry->staged_disputes == 0xffff) {
+            why = "too many open disputes on invoice " + quoted();
+            return false;
+          }
+          undo.push_back({r.key, false, *entry});
+          entry->staged_disputes = static_cast<std::uint16_t>(entry->staged_disputes + (open ? 1 : -1));
+        }
+        return true;
+      }
+      case EventKind::contract_cancelled: {
+        detail::RefEntry* entry = registry_.find(r.key);
+        if (!entry) {
+          why = "contract_cancelled for unknown contract " + quoted();
+          return false;
+        }
+        if (entry->closed) {
+          why = "contract " + quoted() + " is already cancelled";
+          return false;
+        }
+        if (r.date < entry->date) {
+          column = "date";
+          why = "contract_cancelled dated " + Date::from_days(r.date).to_string() + " is before contract " +
+                quoted() + " signed " + Date::from_days(entry->date).to_string();
+          return false;
+        }
+        undo.push_back({r.key, false, *entry});
+        entry->closed = 1;
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  // --- applying ---------------------------------------------------------------------------
+
+  double growth(std::int32_t date, std::int32_t epoch, double half_life) const {
+    return std::exp2((date - epoch) / half_life);
+  }
+
+  void touch(ClientState& c, std::int32_t date) {
+    if (c.first_date == detail::kNoDate) {
+      c.first_date = c.last_date = c.epoch = date;
+      return;
+    }
+    c.first_date = std::min(c.first_date, date);
+    c.last_date = std::max(c.last_date, date);
+    // Keep exponents small: move the epoch forward when it lags far behind (at most ~2^600).
+    const double min_half = std::min({decay_.payment_half_life_days, decay_.dissatisfaction_half_life_days,
+                                      decay_.review_half_life_days});
+    if ((date - c.epoch) / min_half > 600) rebase(c, date);
+  }
+
+  void rebase(ClientState& c, std::int32_t new_epoch) {
+    const double dp = growth(c.epoch, new_epoch, decay_.payment_half_life_days);
+    const double dd = growth(c.epoch, new_epoch, decay_.dissatisfaction_half_life_days);
+    const double dr = growth(c.epoch, new_epoch, decay_.review_half_life_days);
+    c.paid_w *= dp, c.paid_paydex *= dp, c.paid_dbt *= dp;
+    c.complaints *= dd, c.returned *= dd, c.invoiced_decayed *= dd, c.disputes *= dd, c.disputed *= dd;
+    c.reviews *= dr, c.rating_sum *= dr, c.negative_reviews *= dr;
+    c.epoch = new_epoch;
+  }
+
+  void add_revenue(ClientState& c, std::int32_t date, std::int64_t amount) {
+    const std::int32_t m = Date::from_days(date).month_index();
+    if (c.first_invoice_month == detail::kNoDate || m < c.first_invoice_month) c.first_invoice_month = m;
+    if (c.ring_month == detail::kNoDate) c.ring_month = m;
+    if (m > c.ring_month) {
+      for (std::int32_t k = c.ring_month + 1; k <= m && k <= c.ring_month + detail::kRingMonths; ++k)
+        c.invoiced[static_cast<std::size_t>(((k % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)] =
+            0;
+      c.ring_month = m;
+    }
+    if (m > c.ring_month - detail::kRingMonths)
+      c.invoiced[static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)] +=
+          amount;
+    if (revenue_.empty()) revenue_base_ = m;
+    if (m < revenue_base_) {
+      revenue_.insert(revenue_.begin(), static_cast<std::size_t>(revenue_base_ - m), 0);
+      revenue_base_ = m;
+    }
+    const auto i = static_cast<std::size_t>(m - revenue_base_);
+    if (i >= revenue_.size()) revenue_.resize(i + 1, 0);
+    revenue_[i] += amount;
+  }
+
+  void link_open(ClientState& c, std::uint32_t slot) {
+    detail::Invoice& inv = pool_[slot];
+    // Oldest first by issue date; in canonical order new invoices go last.
+    std::uint32_t after = c.open_tail;
+    while (after != detail::kNone && pool_[after].issued > inv.issued) after = pool_[after].prev;
+    inv.prev = after;
+    inv.next = after == detail::kNone ? c.open_head : pool_[after].next;
+    if (inv.prev != detail::kNone) pool_[inv.prev].next = slot; else c.open_head = slot;
+    if (inv.next != detail::kNone) pool_[inv.next].prev = slot; else c.open_tail = slot;
+    ++c.open_count;
+  }
+
+  void unlink_open(ClientState& c, std::uint32_t slot) {
+    detail::Invoice& inv = pool_[slot];
+    if (inv.prev != detail::kNone) pool_[inv.prev].next = inv.next; else c.open_head = inv.next;
+    if (inv.next != detail::kNone) pool_[inv.next].prev = inv.prev; else c.open_tail = inv.prev;
+    --c.open_count;
+    free_.push_back(slot);
+  }
+
+  // Takes up to amount off an open invoice; returns what it took. Closes the invoice at zero.
+  std::int64_t settle(ClientState& c, std::uint32_t slot, std::int64_t amount) {
+    detail::Invoice& inv = pool_[slot];
+    const std::int64_t take = std::min(amount, inv.outstanding);
+    inv.outstanding -= take;
+    c.open_amount -= take;
+    if (inv.outstanding == 0) {
+      registry_.find(inv.key)->slot = detail::kNone;
+      unlink_open(c, slot);
+    }
+    return take;
+  }
+
+  void payment_experience(ClientState& c, std::int32_t date, std::int32_t due, std::int64_t amount) {
+    const double w = static_cast<double>(amount) * growth(date, c.epoch, decay_.payment_half_life_days);
+    const double late = date - due;
+    c.paid_w += w;
+    c.paid_paydex += w * detail::paydex_of_days(late);
+    c.paid_dbt += w * std::max(0.0, late);
+  }
+
+  template <std::size_t N, class T>
+  static void push_recent(std::array<std::int32_t, N>& dates, std::array<T, N>& values, std::uint8_t& used,
+                          std::int32_t date, T value) {
+    // Keeps the N most recent entries, sorted by date ascending.
+    if (used == N) {
+      if (date < dates[0]) return;
+      for (std::size_t k = 1; k < N; ++k) dates[k - 1] = dates[k], values[k - 1] = values[k];
+      --used;
+    }
+    std::size_t pos = used;
+    while (pos > 0 && dates[pos - 1] > date) {
+      dates[pos] = dates[pos - 1];
+      values[pos] = values[pos - 1];
+      --pos;
+    }
+    dates[pos] = date;
+    values[pos] = value;
+    ++used;
+  }
+
+  void apply(const detail::Record& r) {
+    ClientState& c = states_[r.client];
+    touch(c, r.date);
+    const double gd = growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days);
+    detail::RefEntry* entry = r.key ? registry_.find(r.key) : nullptr;
+    switch (r.kind) {
+      case EventKind::invoice: {
+        std::uint32_t slot;
+        if (!free_.empty()) {
+          slot = free_.back();
+          free_.pop_back();
+        } else {
+          slot = static_cast<std::uint32_t>(pool_.size());
+          pool_.emplace_back();
+        }
+        pool_[slot] = detail::Invoice{r.amount, r.amount, r.key, r.date, r.due, detail::kNone, detail::kNone};
+        link_open(c, slot);
+        entry->slot = slot;
+        c.open_amount += r.amount;
+        c.invoiced_decayed += static_cast<double>(r.amount) * gd;
+        add_revenue(c, r.date, r.amount);
+        break;
+      }
+      case EventKind::payment: {
+        std::int64_t left = r.amount;
+        if (entry) {
+          if (entry->slot != detail::kNone) {
+            const std::int32_t due = pool_[entry->slot].due;
+            const std::int64_t took = settle(c, entry->slot, left);
+            payment_experience(c, r.date, due, took);
+            left -= took;
+          }
+        } else {
+          // No reference: the oldest open invoices issued on or before the payment come first.
+          for (std::uint32_t s = c.open_head; s != detail::kNone && left > 0;) {
+            const std::uint32_t next = pool_[s].next;
+            if (pool_[s].issued <= r.date) {
+              const std::int32_t due = pool_[s].due;
+              const std::int64_t took = settle(c, s, left);
+              payment_experience(c, r.date, due, took);
+              left -= took;
+            }
+            s = next;
+          }
+        }
+        c.credit_balance += left;
+        break;
+      }
+      case EventKind::credit_note:
+      case EventKind::write_off: {
+        std::int64_t took = 0;
+        if (entry->slot != detail::kNone) took = settle(c, entry->slot, r.amount);
+        if (r.kind == EventKind::credit_note) {
+          c.credit_balance += r.amount - took;
+        } else {
+          push_recent(c.write_off_date, c.write_off_amount, c.write_offs, r.date, r.amount);
+        }
+        break;
+      }
+      case EventKind::dispute_opened:
+        entry->disputed += r.amount;
+        entry->applied_disputes = static_cast<std::uint8_t>(std::min(255, entry->applied_disputes + 1));
+        c.disputed_open += r.amount;
+        ++c.disputes_open;
+        c.disputes += gd;
+        c.disputed += static_cast<double>(r.amount) * gd;
+        break;
+      case EventKind::dispute_resolved:
+        // Resolving closes every open dispute of the invoice: its disputed amount is no longer open.
+        if (entry->applied_disputes > 0) {
+          c.disputed_open -= entry->disputed;
+          c.disputes_open -= entry->applied_disputes;
+          entry->disputed = 0;
+          entry->applied_disputes = 0;
+        }
+        if (r.code == static_cast<std::uint8_t>(DisputeOutcome::litigation))
+          push_recent(c.notice_date, c.notice_type, c.notices, r.date, std::uint8_t{4});
+        break;
+      case EventKind::complaint:
+        c.complaints += r.code * gd;
+        break;
+      case EventKind::return_:
+        c.returned += static_cast<double>(r.amount) * gd;
+        break;
+      case EventKind::contract_signed:
+        ++c.contracts_signed;
+        break;
+      case EventKind::contract_cancelled:
+        ++c.contracts_cancelled;
+        push_recent(c.cancel_date, c.cancel_early, c.cancels, r.date,
+                    static_cast<std::uint8_t>(r.code == static_cast<std::uint8_t>(Cancellation::early)));
+        break;
+      case EventKind::legal_notice:
+        push_recent(c.notice_date, c.notice_type, c.notices, r.date, r.code);
+        break;
+      case EventKind::review:
+      {
+        const double g = growth(r.date, c.epoch, decay_.review_half_life_days);
+        c.reviews += g;
+        c.rating_sum += g * r.code;
+        if (r.code <= 2) c.negative_reviews += g;
+        break;
+      }
+    }
+  }
+
+  DecayConfig decay_;
+  detail::Interner interner_;
+  std::vector<ClientState> states_;
+  std::vector<detail::Invoice> pool_;
+  std::vector<std::uint32_t> free_;
+  detail::FlatMap<detail::RefEntry> registry_;
+  std::vector<std::int64_t> revenue_;  // portfolio invoiced per month from revenue_base_
+  std::int32_t revenue_base_ = 0;
+  std::vector<detail::Record> pending_;
+  std::int32_t horizon_ = detail::kNoDate;
+  std::int32_t latest_ = detail::kNoDate;
+};
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,202 @@
+// The scoring model: factor weights, every factor parameter, band thresholds, half-lives and
+// windows, in one regular value type with a built-in default and validation that names the field.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clientrisk/error.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+// The risk categories, one factor each. Values are stable: they index arrays across the C ABI.
+enum class Factor : std::uint8_t {
+  non_payment = 0,
+  dissatisfaction = 1,
+  cancellation = 2,
+  concentration = 3,
+  seasonality = 4,
+  reputation = 5,
+  legal = 6,
+};
+inline constexpr int factor_count = 7;
+inline constexpr std::array<std::string_view, factor_count> factor_names = {
+    "non_payment", "dissatisfaction", "cancellation", "concentration", "seasonality", "reputation", "legal"};
+constexpr std::string_view to_string(Factor f) { return factor_names[static_cast<std::size_t>(f)]; }
+
+enum class Band : std::uint8_t { low = 0, moderate = 1, high = 2, critical = 3 };
+inline constexpr std::array<std::string_view, 4> band_names = {"low", "moderate", "high", "critical"};
+constexpr std::string_view to_string(Band b) { return band_names[static_cast<std::size_t>(b)]; }
+
+// Every number of the model. docs/factors.md explains each formula and why its default.
+struct Model {
+  // Relative weights; scoring divides by their sum, so only ratios matter.
+  std::array<double, factor_count> weights = {0.35, 0.15, 0.08, 0.06, 0.04, 0.07, 0.25};
+  // Lower bounds of the moderate, high and critical bands, in score points.
+  double band_moderate = 25, band_high = 50, band_critical = 75;
+
+  // non_payment
+  double payment_half_life_days = 180;   // weight of a payment experience halves every ... days
+  double paydex_severe = 30;             // PAYDEX at which the payment-history part saturates (90 days late)
+  double delinquency_full_days = 90;     // days past due at which the delinquency part saturates
+  double material_amount_cents = 50000;  // overdue amounts below this count in proportion (500.00)
+  double overdue_share_weight = 0.5;     // part given when all open receivables are overdue
+  double write_off_half_cents = 25000;   // written-off amount giving half of the write-off part (250.00)
+  double write_off_window_days = 365;
+
+  // dissatisfaction
+  double dissatisfaction_half_life_days = 180;
+  double complaint_half_severity = 5;    // decayed severity points giving half of the complaint part
+  double return_share_half = 0.05;       // returned / invoiced giving half of the return part
+  double dispute_count_half = 1.5;       // decayed disputes giving half of the dispute part
+  double disputed_share_half = 0.10;     // disputed / invoiced giving half of the disputed-share part
+
+  // cancellation
+  double cancellation_window_days = 730;
+  double early_cancellation_weight = 2;  // an early cancellation counts this many times
+  double cancellation_ratio_half = 0.5;  // weighted cancellations per contract held giving half
+
+  // concentration
+  double concentration_share_low = 0.05;   // revenue share where dependence starts to count
+  double concentration_share_high = 0.35;  // revenue share where it saturates
+
+  // seasonality
+  double seasonality_min_months = 6;  // completed months of history needed to judge
+  double seasonality_cv_low = 0.4, seasonality_cv_high = 1.6;
+  double seasonality_swing_low = 0.6, seasonality_swing_high = 1.0;
+
+  // reputation
+  double review_half_life_days = 365;
+  double rating_good = 4.0, rating_bad = 1.5;
+  double negative_share_low = 0.1, negative_share_high = 0.6;
+  double review_credibility = 1;  // decayed reviews giving half credibility
+
+  // legal
+  double legal_window_days = 730;
+  double lawyer_letter_severity = 0.5, formal_notice_severity = 0.6, lawsuit_severity = 1.0,
+         litigation_severity = 1.0;
+
+  friend bool operator==(const Model&, const Model&) = default;
+};
+
+// A named parameter: how it is read and set by name, and its allowed range.
+struct ModelParameter {
+  std::string_view name;
+  double Model::*field;
+  double min, max;
+};
+
+inline constexpr double kUnbounded = 1e300;
+inline constexpr std::array<ModelParameter, 36> model_parameters = {{
+    {"band_moderate", &Model::band_moderate, 0, 100},
+    {"band_high", &Model::band_high, 0, 100},
+    {"band_critical", &Model::band_critical, 0, 100},
+    {"payment_half_life_days", &Model::payment_half_life_days, 7, 36500},
+    {"paydex_severe", &Model::paydex_severe, 1, 79},
+    {"delinquency_full_days", &Model::delinquency_full_days, 1, 3650},
+    {"material_amount_cents", &Model::material_amount_cents, 1, kUnbounded},
+    {"overdue_share_weight", &Model::overdue_share_weight, 0, 1},
+    {"write_off_half_cents", &Model::write_off_half_cents, 1, kUnbounded},
+    {"write_off_window_days", &Model::write_off_window_days, 1, 3650},
+    {"dissatisfaction_half_life_days", &Model::dissatisfaction_half_life_days, 7, 36500},
+    {"complaint_half_severity", &Model::complaint_half_severity, 1e-9, kUnbounded},
+    {"return_share_half", &Model::return_share_half, 1e-9, kUnbounded},
+    {"dispute_count_half", &Model::dispute_count_half, 1e-9, kUnbounded},
+    {"disputed_share_half", &Model::disputed_share_half, 1e-9, kUnbounded},
+    {"cancellation_window_days", &Model::cancellation_window_days, 1, 3650},
+    {"early_cancellation_weight", &Model::early_cancellation_weight, 0, 100},
+    {"cancellation_ratio_half", &Model::cancellation_ratio_half, 1e-9, kUnbounded},
+    {"concentration_share_low", &Model::concentration_share_low, 0, 1},
+    {"concentration_share_high", &Model::concentration_share_high, 0, 1},
+    {"seasonality_min_months", &Model::seasonality_min_months, 2, 24},
+    {"seasonality_cv_low", &Model::seasonality_cv_low, 0, kUnbounded},
+    {"seasonality_cv_high", &Model::seasonality_cv_high, 0, kUnbounded},
+    {"seasonality_swing_low", &Model::seasonality_swing_low, 0, 1},
+    {"seasonality_swing_high", &Model::seasonality_swing_high, 0, 1},
+    {"review_half_life_days", &Model::review_half_life_days, 7, 36500},
+    {"rating_good", &Model::rating_good, 1, 5},
+    {"rating_bad", &Model::rating_bad, 1, 5},
+    {"negative_share_low", &Model::negative_share_low, 0, 1},
+    {"negative_share_high", &Model::negative_share_high, 0, 1},
+    {"review_credibility", &Model::review_credibility, 0, kUnbounded},
+    {"legal_window_days", &Model::legal_window_days, 1, 3650},
+    {"lawyer_letter_severity", &Model::lawyer_letter_severity, 0, 1},
+    {"formal_notice_severity", &Model::formal_notice_severity, 0, 1},
+    {"lawsuit_severity", &Model::lawsuit_severity, 0, 1},
+    {"litigation_severity", &Model::litigation_severity, 0, 1},
+}};
+
+namespace detail {
+inline std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+}  // namespace detail
+
+// Returns the problems of a model, each naming its field; empty when the model is usable.
+inline std::optional<std::string> model_problem(const Model& m) {
+  for (int f = 0; f < factor_count; ++f) {
+    double w = m.weights[static_cast<std::size_t>(f)];
+    std::string name = "weights." + std::string(factor_names[static_cast<std::size_t>(f)]);
+    if (!std::isfinite(w)) return name + " must be a finite number, got " + detail::number(w);
+    if (w < 0) return name + " must not be negative, got " + detail::number(w);
+  }
+  double total = 0;
+  for (double w : m.weights) total += w;
+  if (!(total > 0) || !std::isfinite(total)) return std::string("weights must not all be zero");
+  for (const ModelParameter& p : model_parameters) {
+    double v = m.*p.field;
+    if (!std::isfinite(v)) return std::string(p.name) + " must be a finite number, got " + detail::number(v);
+    if (v < p.min || v > p.max)
+      return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
+             detail::number(v);
+  }
+  auto order = [](double lo, double hi, std::string_view a, std::string_view b) -> std::optional<std::string> {
+    if (lo < hi) return std::nullopt;
+    return std::string(a) + " (" + detail::number(lo) + ") must be below " + std::string(b) + " (" +
+           detail::number(hi) + ")";
+  };
+  if (auto e = order(m.band_moderate, m.band_high, "band_moderate", "band_high")) return e;
+  if (auto e = order(m.band_high, m.band_critical, "band_high", "band_critical")) return e;
+  if (!(m.band_moderate > 0)) return std::string("band_moderate must be above 0, got ") + detail::number(m.band_moderate);
+  if (auto e = order(m.concentration_share_low, m.concentration_share_high, "concentration_share_low",
+                     "concentration_share_high"))
+    return e;
+  if (auto e = order(m.seasonality_cv_low, m.seasonality_cv_high, "seasonality_cv_low", "seasonality_cv_high"))
+    return e;
+  if (auto e = order(m.seasonality_swing_low, m.seasonality_swing_high, "seasonality_swing_low",
+                     "seasonality_swing_high"))
+    return e;
+  if (auto e = order(m.rating_bad, m.rating_good, "rating_bad", "rating_good")) return e;
+  if (auto e = order(m.negative_share_low, m.negative_share_high, "negative_share_low", "negative_share_high"))
+    return e;
+  return std::nullopt;
+}
+
+// Throws InvalidInput naming the first inconsistent field.
+inline void validate(const Model& m) {
+  if (auto problem = model_problem(m)) throw InvalidInput("invalid model: " + *problem);
+}
+
+// Reads or sets a weight ("weights.legal") or a parameter ("band_high") by name.
+inline double* model_field(Model& m, std::string_view name) {
+  if (name.starts_with("weights.")) {
+    std::string_view f = name.substr(8);
+    for (std::size_t i = 0; i < factor_names.size(); ++i)
+      if (factor_names[i] == f) return &m.weights[i];
+    return nullptr;
+  }
+  for (const ModelParameter& p : model_parameters)
+    if (p.name == name) return &(m.*p.field);
+  return nullptr;
+}
+
+}  // namespace v1
+}  // namespace clientrisk

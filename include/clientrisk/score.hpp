@@ -1,0 +1,186 @@
+// From sub-scores to the score: weighted contributions in points, the band, and up to four
+// reason codes with one-line texts. Batches go through Eigen on the matrix of sub-scores.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "clientrisk/factors.hpp"
+#include "clientrisk/features.hpp"
+#include "clientrisk/model.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+
+using SubScoreMatrix = Eigen::Matrix<double, Eigen::Dynamic, factor_count, Eigen::RowMajor>;
+
+struct Reason {
+  std::string code;   // stable, e.g. "NP-OVER-90"
+  Factor factor;
+  double points;      // the factor's contribution
+  std::string text;   // one line of English
+  friend bool operator==(const Reason&, const Reason&) = default;
+};
+
+// A client's score as of a date, with everything needed to explain it.
+struct Score {
+  std::string client;
+  Date as_of;
+  double score = 0;                                // in [0, 100]
+  Band band = Band::low;
+  SubScores sub{};                                 // per factor, in [0, 1]
+  std::array<double, factor_count> contribution{}; // points; they sum to score
+  std::vector<Reason> reasons;                     // at most four, largest contribution first
+  KeyFigures key;
+  FeatureRow features{};
+};
+
+inline Band band_of(double score, const Model& m) {
+  if (score >= m.band_critical) return Band::critical;
+  if (score >= m.band_high) return Band::high;
+  if (score >= m.band_moderate) return Band::moderate;
+  return Band::low;
+}
+
+// Points per unit of sub-score for each factor: 100 * w / sum(w).
+inline Eigen::Matrix<double, factor_count, 1> factor_points(const Model& m) {
+  double total = 0;
+  for (double w : m.weights) total += w;
+  Eigen::Matrix<double, factor_count, 1> p;
+  for (int k = 0; k < factor_count; ++k) p(k) = 100.0 * m.weights[static_cast<std::size_t>(k)] / total;
+  return p;
+}
+
+// Contributions and scores of a block of sub-score rows. The same expression serves one row
+// and a million, so a client's score does not depend on the batch it was scored in.
+inline void weigh(const SubScoreMatrix& sub, const Eigen::Matrix<double, factor_count, 1>& points,
+                  SubScoreMatrix& contribution, Eigen::VectorXd& score) {
+  contribution.noalias() = sub * points.asDiagonal();
+  score = contribution.rowwise().sum().cwiseMax(0.0).cwiseMin(100.0);
+}
+
+namespace detail {
+
+inline std::string fmt(const char* format, double a, double b = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, format, a, b);
+  return buf;
+}
+
+inline std::string money_text(double cents) { return Money::from_cents(static_cast<std::int64_t>(cents)).to_string(); }
+
+inline constexpr std::array<std::array<const char*, max_parts>, factor_count> reason_codes = {{
+    {"NP-OVER-90", "NP-OVERDUE", "NP-WRITE-OFF", "NP-SLOW-PAYER", "NP-OVERDUE-SHARE"},
+    {"DS-COMPLAINTS", "DS-RETURNS", "DS-DISPUTES", "DS-DISPUTED-SHARE", nullptr},
+    {"CN-CANCELLATIONS", nullptr, nullptr, nullptr, nullptr},
+    {"CC-DEPENDENCE", nullptr, nullptr, nullptr, nullptr},
+    {"SE-VARIABILITY", "SE-SWING", nullptr, nullptr, nullptr},
+    {"RP-LOW-RATING", "RP-NEGATIVE-REVIEWS", nullptr, nullptr, nullptr},
+    {"LG-LAWSUIT", "LG-LITIGATION", "LG-FORMAL-NOTICE", "LG-LAWYER-LETTER", nullptr},
+}};
+
+inline std::string reason_text(int factor, int part, const double* f, const Model& m) {
+  auto F = [&](Feature x) { return f[static_cast<std::size_t>(x)]; };
+  switch (factor * 10 + part) {
+    case 0:
+      return money_text(F(Feature::amount_over_90)) + fmt(" more than 90 days past due, the oldest %.0f days",
+                                                          F(Feature::days_past_due_max));
+    case 1:
+      return money_text(F(Feature::overdue_amount)) + fmt(" overdue, the oldest %.0f days past due",
+                                                           F(Feature::days_past_due_max));
+    case 2:
+      return money_text(F(Feature::write_off_amount)) + fmt(" written off in the last %.0f days",
+                                                            m.write_off_window_days);
+    case 3: return fmt("pays late: PAYDEX %.0f of 100 (80 is prompt)", F(Feature::paydex));
+    case 4:
+      return fmt("%.0f%% of open receivables are overdue",
+                 100 * F(Feature::overdue_amount) / std::max(1.0, F(Feature::open_amount)));
+    case 10: return fmt("complaints of decayed severity %.1f", F(Feature::complaint_severity));
+    case 11: return fmt("returns are %.1f%% of invoiced amounts", 100 * F(Feature::return_share));
+    case 12: return fmt("%.1f disputes opened (time-decayed)", F(Feature::dispute_count));
+    case 13: return fmt("disputes cover %.1f%% of invoiced amounts", 100 * F(Feature::disputed_share));
+    case 20:
+      return fmt("%.0f contract cancellations", F(Feature::cancellations_early) + F(Feature::cancellations_at_term)) +
+             fmt(" (%.0f early) against %.0f contracts held", F(Feature::cancellations_early),
+                 F(Feature::contracts_held));
+    case 30: return fmt("%.1f%% of the portfolio's revenue over 12 months", 100 * F(Feature::revenue_share));
+    case 40:
+      return fmt("monthly invoicing varies widely (coefficient of variation %.2f over %.0f months)",
+                 F(Feature::seasonality_cv), F(Feature::seasonality_months));
+    case 41: return fmt("lowest quarter is %.0f%% below the highest", 100 * F(Feature::seasonality_swing));
+    case 50: return fmt("reviews average %.1f of 5", F(Feature::rating_mean));
+    case 51: return fmt("%.0f%% of reviews are negative (1 or 2 of 5)", 100 * F(Feature::negative_review_share));
+    case 60: return fmt("%.0f lawsuit(s) in the last %.0f days", F(Feature::lawsuits), m.legal_window_days);
+    case 61: return fmt("%.0f dispute(s) ended in litigation in the last %.0f days", F(Feature::litigations),
+                        m.legal_window_days);
+    case 62: return fmt("%.0f formal notice(s) in the last %.0f days", F(Feature::formal_notices), m.legal_window_days);
+    case 63: return fmt("%.0f lawyer's letter(s) in the last %.0f days", F(Feature::lawyer_letters), m.legal_window_days);
+    default: return {};
+  }
+}
+
+}  // namespace detail
+
+// Up to four reasons: factors with a positive contribution, largest first (ties by factor
+// order), each named after the part of the factor that weighs most.
+inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution) {
+  SubScores sub;
+  FactorParts parts;
+  evaluate_factors(f.data(), m, sub, &parts);
+  std::array<int, factor_count> order;
+  for (int k = 0; k < factor_count; ++k) order[static_cast<std::size_t>(k)] = k;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return contribution[static_cast<std::size_t>(a)] > contribution[static_cast<std::size_t>(b)];
+  });
+  std::vector<Reason> out;
+  for (int k : order) {
+    const double points = contribution[static_cast<std::size_t>(k)];
+    if (!(points > 0) || out.size() == 4) break;
+    const auto& p = parts.part[static_cast<std::size_t>(k)];
+    const int top = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+    out.push_back(Reason{detail::reason_codes[static_cast<std::size_t>(k)][static_cast<std::size_t>(top)],
+                         static_cast<Factor>(k), points, detail::reason_text(k, top, f.data(), m)});
+  }
+  return out;
+}
+
+// Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
+// apart. Writes scores and bands (either may be null). Throws InvalidInput naming the row
+// and feature of the first bad value, before writing anything.
+inline void score_features(const double* x, std::size_t rows, std::size_t row_stride, const Model& m, double* scores,
+                           Band* bands) {
+  validate(m);
+  if (rows > 0 && !x) throw InvalidInput("feature matrix is null");
+  if (row_stride < static_cast<std::size_t>(feature_count))
+    throw InvalidInput("row stride " + std::to_string(row_stride) + " is below the " + std::to_string(feature_count) +
+                       " features");
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::string problem = feature_problem(x + r * row_stride);
+    if (!problem.empty()) throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + problem);
+  }
+  const auto points = factor_points(m);
+  constexpr std::size_t block = 512;
+  SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(rows, block)), factor_count), contribution;
+  Eigen::VectorXd s;
+  for (std::size_t r0 = 0; r0 < rows; r0 += block) {
+    const std::size_t n = std::min(block, rows - r0);
+    sub.resize(static_cast<Eigen::Index>(n), factor_count);
+    for (std::size_t r = 0; r < n; ++r) {
+      SubScores row;
+      evaluate_factors(x + (r0 + r) * row_stride, m, row);
+      for (int k = 0; k < factor_count; ++k) sub(static_cast<Eigen::Index>(r), k) = row[static_cast<std::size_t>(k)];
+    }
+    weigh(sub, points, contribution, s);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
+      if (bands) bands[r0 + r] = band_of(s(static_cast<Eigen::Index>(r)), m);
+    }
+  }
+}
+
+}  // namespace v1
+}  // namespace clientrisk

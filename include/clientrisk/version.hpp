@@ -1,0 +1,16 @@
+// The library's single version number, read by CMake and exposed at run time.
+// Bump CLIENTRISK_VERSION here only; everything else derives from it.
+#pragma once
+
+// major * 10000 + minor * 100 + patch, as {fmt} does.
+#define CLIENTRISK_VERSION 100
+
+namespace clientrisk {
+inline namespace v1 {
+
+inline constexpr int version_major = CLIENTRISK_VERSION / 10000;
+inline constexpr int version_minor = CLIENTRISK_VERSION / 100 % 100;
+inline constexpr int version_patch = CLIENTRISK_VERSION % 100;
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,234 @@
+// The clientrisk command: score a ledger export, generate a synthetic ledger.
+// Exit codes: 0 success, 1 bad input, 2 usage, 3 I/O.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clientrisk/clientrisk.hpp"
+#include "clientrisk/csv.hpp"
+#include "clientrisk/generate.hpp"
+
+namespace cr = clientrisk;
+
+namespace {
+
+enum Exit { kOk = 0, kBadInput = 1, kUsage = 2, kIo = 3 };
+
+std::string num(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string reason_codes(const cr::Score& s) {
+  std::string out;
+  for (const auto& r : s.reasons) out += (out.empty() ? "" : " ") + r.code;
+  return out;
+}
+
+void print_table(const std::vector<cr::Score>& rows) {
+  std::size_t width = 6;
+  for (const auto& s : rows) width = std::max(width, s.client.size());
+  std::printf("%-*s %6s %-8s", static_cast<int>(width), "client", "score", "band");
+  for (auto f : cr::factor_names) std::printf(" %*s", static_cast<int>(std::min<std::size_t>(f.size(), 8)),
+                                               std::string(f.substr(0, 8)).c_str());
+  std::printf("  reasons\n");
+  for (const auto& s : rows) {
+    std::printf("%-*s %6.1f %-8s", static_cast<int>(width), s.client.c_str(), s.score,
+                std::string(cr::to_string(s.band)).c_str());
+    for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
+      std::printf(" %*.1f", static_cast<int>(std::min<std::size_t>(cr::factor_names[k].size(), 8)), s.contribution[k]);
+    std::printf("  %s\n", reason_codes(s).c_str());
+  }
+}
+
+void print_csv(const std::vector<cr::Score>& rows) {
+  std::string out = "client,score,band";
+  for (auto f : cr::factor_names) out += "," + std::string(f);
+  out += ",reasons\n";
+  for (const auto& s : rows) {
+    out += csv_field(s.client) + "," + num("%.6f", s.score) + "," + std::string(cr::to_string(s.band));
+    for (double c : s.contribution) out += "," + num("%.6f", c);
+    out += "," + csv_field(reason_codes(s)) + "\n";
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void print_json(const std::vector<cr::Score>& rows, cr::Date as_of) {
+  std::string out = "{\"as_of\":\"" + as_of.to_string() + "\",\"clients\":[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const cr::Score& s = rows[i];
+    out += i ? ",\n" : "\n";
+    out += "{\"client\":" + json_string(s.client) + ",\"score\":" + num("%.17g", s.score) + ",\"band\":\"" +
+           std::string(cr::to_string(s.band)) + "\",\"sub_scores\":{";
+    for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
+      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + num("%.17g", s.sub[k]);
+    out += "},\"contributions\":{";
+    for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
+      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + num("%.17g", s.contribution[k]);
+    out += "},\"reasons\":[";
+    for (std::size_t r = 0; r < s.reasons.size(); ++r)
+      out += (r ? "," : "") + std::string("{\"code\":") + json_string(s.reasons[r].code) + ",\"factor\":\"" +
+             std::string(cr::to_string(s.reasons[r].factor)) + "\",\"points\":" + num("%.17g", s.reasons[r].points) +
+             ",\"text\":" + json_string(s.reasons[r].text) + "}";
+    const cr::KeyFigures& k = s.key;
+    out += "],\"key_figures\":{\"outstanding\":\"" + k.outstanding.to_string() + "\",\"overdue\":\"" +
+           k.overdue.to_string() + "\",\"over_90\":\"" + k.over_90.to_string() + "\",\"credit_balance\":\"" +
+           k.credit_balance.to_string() + "\",\"disputed\":\"" + k.disputed.to_string() +
+           "\",\"days_beyond_terms\":" + num("%.17g", k.days_beyond_terms) + ",\"revenue_12m\":\"" +
+           k.revenue_12m.to_string() + "\",\"revenue_share\":" + num("%.17g", k.revenue_share) +
+           ",\"open_invoices\":" + std::to_string(k.open_invoices) + ",\"open_disputes\":" +
+           std::to_string(k.open_disputes) + "}}";
+  }
+  out += "\n]}\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+int run_score(const std::string& events, const std::optional<std::string>& as_of_text, const std::string& format,
+              std::optional<std::size_t> top, bool lenient) {
+  std::optional<cr::Date> as_of;
+  if (as_of_text) {
+    as_of = cr::Date::parse(*as_of_text);
+    if (!as_of) {
+      std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", as_of_text->c_str());
+      return kUsage;
+    }
+  }
+  cr::Engine engine;
+  cr::CsvOptions options;
+  options.lenient = lenient;
+  cr::CsvReport report;
+  if (events == "-") {
+    std::string text(std::istreambuf_iterator<char>(std::cin), {});
+    report = cr::import_csv_text(engine, text, "<stdin>", options);
+  } else {
+    report = cr::import_csv(engine, events, options);
+  }
+  for (const auto& r : report.rejected)
+    std::fprintf(stderr, "%s\n", r.to_string(events == "-" ? "<stdin>" : events).c_str());
+  if (!report.rejected.empty())
+    std::fprintf(stderr, "clientrisk: %zu of %zu rows rejected\n", report.rejected.size(), report.rows);
+
+  cr::ScoreTable table = engine.score_all(as_of);
+  std::vector<std::size_t> order(table.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double sa = table.score(static_cast<Eigen::Index>(a)), sb = table.score(static_cast<Eigen::Index>(b));
+    if (sa != sb) return sa > sb;
+    return engine.client_id(table.client[a]) < engine.client_id(table.client[b]);
+  });
+  if (top && *top < order.size()) order.resize(*top);
+  std::vector<cr::Score> rows;
+  rows.reserve(order.size());
+  for (std::size_t i : order) rows.push_back(engine.explain(table, i));
+
+  if (format == "csv")
+    print_csv(rows);
+  else if (format == "json")
+    print_json(rows, table.as_of);
+  else
+    print_table(rows);
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"clientrisk: explained client risk scores from ledger events"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) +
+                                        "." + std::to_string(cr::version_patch));
+
+  auto* score = app.add_subcommand("score", "Score every client of an event file, riskiest first");
+  std::string events, format = "table";
+  std::optional<std::string> as_of;
+  std::optional<std::size_t> top;
+  bool lenient = false;
+  score->add_option("--events", events, "Event file (CSV: date,client,kind,ref,amount,due,detail), - for stdin")
+      ->required();
+  score->add_option("--as-of", as_of, "Score as of YYYY-MM-DD (default: the latest event date)");
+  score->add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
+  score->add_option("--top", top, "Only the N riskiest clients")->check(CLI::PositiveNumber);
+  score->add_flag("--lenient", lenient, "Report invalid rows on stderr and score the valid ones");
+  score->footer("Example:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10");
+
+  auto* generate = app.add_subcommand("generate", "Write a deterministic synthetic ledger to standard output");
+  cr::GenerateOptions gen;
+  generate->add_option("--clients", gen.clients, "Number of clients")->check(CLI::Range(1ull, 100000000ull));
+  generate->add_option("--months", gen.months, "Number of months")->check(CLI::Range(1, 600));
+  generate->add_option("--seed", gen.seed, "Random seed");
+  generate->footer("Example:\n  clientrisk generate --clients 1000 --months 24 --seed 7 > ledger.csv");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+
+  try {
+    if (*score) return run_score(events, as_of, format, top, lenient);
+    if (*generate) {
+      std::ios::sync_with_stdio(false);
+      cr::write_ledger_csv(std::cout, gen);
+      std::cout.flush();
+      if (!std::cout) {
+        std::fprintf(stderr, "clientrisk: cannot write to standard output\n");
+        return kIo;
+      }
+      return kOk;
+    }
+    if (*version) {
+      std::printf("clientrisk %d.%d.%d\n", cr::version_major, cr::version_minor, cr::version_patch);
+      return kOk;
+    }
+  } catch (const cr::IoError& e) {
+    std::fprintf(stderr, "clientrisk: %s\n", e.what());
+    return kIo;
+  } catch (const cr::Error& e) {
+    std::fprintf(stderr, "clientrisk: %s\n", e.what());
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "clientrisk: out of memory\n");
+    return kIo;
+  }
+  return kUsage;
+}
