@@ -64,9 +64,10 @@ class Engine {
 
   // One client, explained. Throws InvalidInput for a client without events on or before as_of.
   Score score(std::string_view client, std::optional<Date> as_of = std::nullopt) {
-    const Date d = prepare(as_of);
     const std::uint32_t index = ledger_.client_index(client);
-    if (index == Ledger::npos || ledger_.state(index).first_date == detail::kNoDate)
+    if (index == Ledger::npos) throw InvalidInput("unknown client '" + std::string(client) + "'");
+    const Date d = prepare(as_of);
+    if (ledger_.state(index).first_date == detail::kNoDate)
       throw InvalidInput("client '" + std::string(client) + "' has no events on or before " + d.to_string());
     return explain_row(index, d);
   }
@@ -95,8 +96,15 @@ class Engine {
     return table(std::move(clients), d);
   }
 
-  // Full explanation of row `row` of a table made by this engine.
-  Score explain(const ScoreTable& t, std::size_t row) const { return explain_row(t.client[row], t.as_of); }
+  // Full explanation of row `row` of a table made by this engine, while the engine has not
+  // moved past the table's date.
+  Score explain(const ScoreTable& t, std::size_t row) const {
+    if (ledger_.horizon() != t.as_of.days())
+      throw InvalidInput("explain: the table is as of " + t.as_of.to_string() + " but the engine has moved to " +
+                         Date::from_days(ledger_.horizon()).to_string());
+    if (row >= t.size()) throw InvalidInput("explain: row " + std::to_string(row) + " is past the table's end");
+    return explain_row(t.client[row], t.as_of);
+  }
 
  private:
   static const Model& checked(const Model& m) {

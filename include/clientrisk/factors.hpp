@@ -115,28 +115,32 @@ inline std::string feature_problem(const double* f) {
   for (int k = 0; k < feature_count; ++k) {
     const double v = f[k];
     const auto feature = static_cast<Feature>(k);
-    const std::string name(to_string(feature));
-    if (!(v >= 0) || v > 1e300) return name + " must be a finite number >= 0, got " + detail::number(v);
+    auto name = [&] { return std::string(to_string(feature)); };
+    if (!(v >= 0) || v > 1e300) return name() + " must be a finite number >= 0, got " + detail::number(v);
     switch (feature) {
       case Feature::return_share:
       case Feature::disputed_share:
       case Feature::revenue_share:
       case Feature::seasonality_swing:
       case Feature::negative_review_share:
-        if (v > 1) return name + " must be at most 1, got " + detail::number(v);
+        if (v > 1) return name() + " must be at most 1, got " + detail::number(v);
         break;
       case Feature::paydex:
-        if (v > 100) return name + " must be at most 100, got " + detail::number(v);
+        if (v > 100) return name() + " must be at most 100, got " + detail::number(v);
         break;
       case Feature::rating_mean:
-        if (v > 5) return name + " must be at most 5, got " + detail::number(v);
+        if (v > 5) return name() + " must be at most 5, got " + detail::number(v);
         break;
+      case Feature::cancellations_early:
+      case Feature::cancellations_at_term:
+      case Feature::contracts_held:
+      case Feature::seasonality_months:
       case Feature::lawyer_letters:
       case Feature::formal_notices:
       case Feature::lawsuits:
       case Feature::litigations:
         if (v != static_cast<double>(static_cast<std::uint32_t>(std::min(v, 1e6))) || v >= 1e6)
-          return name + " must be a whole number below 1000000, got " + detail::number(v);
+          return name() + " must be a whole number below 1000000, got " + detail::number(v);
         break;
       default:
         break;

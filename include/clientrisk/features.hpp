@@ -19,22 +19,22 @@ inline namespace v1 {
 
 // Column order of a feature matrix. Amounts are in minor units (cents) as doubles.
 enum class Feature : std::uint8_t {
-  paydex,                     // amount-weighted PAYDEX-style index of payments (80 = prompt; 80 without payments)
+  paydex,                     // amount-weighted PAYDEX-style index of payments, with a prompt prior (80 = prompt)
   days_past_due_max,          // days past due of the most overdue open invoice (0 when none)
   open_amount,                // outstanding amount of open invoices
   overdue_amount,             // outstanding amount past its due date
   amount_over_90,             // outstanding amount more than 90 days past due
   write_off_amount,           // written off within write_off_window_days
   complaint_severity,         // decayed sum of complaint severities (1..5)
-  return_share,               // decayed returned amount / decayed invoiced amount, in [0, 1]
+  return_share,               // decayed returned amount / (decayed invoiced amount + prior), in [0, 1)
   dispute_count,              // decayed number of disputes opened
-  disputed_share,             // decayed disputed amount / decayed invoiced amount, in [0, 1]
+  disputed_share,             // decayed disputed amount / (decayed invoiced amount + prior), in [0, 1)
   cancellations_early,        // early contract cancellations within cancellation_window_days
   cancellations_at_term,      // cancellations at term within cancellation_window_days
   contracts_held,             // contracts held during that window (signed minus cancelled before it)
   revenue_share,              // client's share of the portfolio's invoiced amount over 12 months, in [0, 1]
-  seasonality_cv,             // coefficient of variation of monthly invoiced amounts (completed months, <= 24)
-  seasonality_swing,          // 1 - lowest / highest 3-month invoiced sum over those months, in [0, 1]
+  seasonality_cv,             // coefficient of variation of rolling 3-month invoiced sums (completed months, <= 24)
+  seasonality_swing,          // 1 - lowest / highest of those 3-month sums, in [0, 1]
   seasonality_months,         // completed months of invoicing history counted (<= 24)
   review_weight,              // decayed number of reviews
   rating_mean,                // decayed mean rating, 1..5 (0 without reviews)
@@ -77,15 +77,6 @@ inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
   return c.invoiced[static_cast<std::size_t>(((m % kRingMonths) + kRingMonths) % kRingMonths)];
 }
 
-template <std::size_t N, class T>
-int count_in_window(const std::array<std::int32_t, N>& dates, const std::array<T, N>& values, std::uint8_t used,
-                    std::int32_t from_excl, std::int32_t to_incl, T value) {
-  int n = 0;
-  for (std::size_t k = 0; k < used; ++k)
-    if (dates[k] > from_excl && dates[k] <= to_incl && values[k] == value) ++n;
-  return n;
-}
-
 }  // namespace detail
 
 // Reads the features and key figures of client `index` as of `as_of`. The ledger must have
@@ -112,29 +103,33 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
     }
     s = inv.next;
   }
-  f[0] = c.paid_w > 0 ? c.paid_paydex / c.paid_w : 80.0;
+  // Payment history, pulled towards a prompt payer's 80 by a prior of credibility_cents: a
+  // single small payment says little, and old experience fades as its weight decays.
+  const bool any = c.epoch != kNoDate;
+  const double gp = any ? std::exp2((c.epoch - d) / dc.payment_half_life_days) : 0;
+  const double prior = m.credibility_cents;
+  f[0] = (c.paid_paydex * gp + 80.0 * prior) / (c.paid_w * gp + prior);
   f[1] = dpd_max;
   f[2] = static_cast<double>(c.open_amount);
   f[3] = static_cast<double>(overdue);
   f[4] = static_cast<double>(over90);
-  std::int64_t wo = 0;
-  const auto wo_from = static_cast<std::int32_t>(d - m.write_off_window_days);
-  for (std::size_t k = 0; k < c.write_offs; ++k)
-    if (c.write_off_date[k] > wo_from && c.write_off_date[k] <= d) wo += c.write_off_amount[k];
-  f[5] = static_cast<double>(wo);
+  const Incidents* inc = ledger.incidents(c);
+  auto window = [&](const RecentEntries<3>& e, double days) {
+    return inc ? static_cast<double>(e.sum(d - static_cast<std::int32_t>(days), d)) : 0.0;
+  };
+  f[5] = inc ? window(inc->write_offs, m.write_off_window_days) : 0;
 
-  // Dissatisfaction: values at the epoch scaled down to the as-of date.
-  const bool any = c.epoch != kNoDate;
+  // Dissatisfaction: values at the epoch scaled down to the as-of date; shares of invoiced
+  // amounts with the same prior, so that they fade when the client stops buying.
   const double gd = any ? std::exp2((c.epoch - d) / dc.dissatisfaction_half_life_days) : 0;
   f[6] = c.complaints * gd;
-  f[7] = c.returned > 0 ? c.returned / std::max(c.invoiced_decayed, c.returned) : 0;
+  f[7] = c.returned * gd / (std::max(c.invoiced_decayed, c.returned) * gd + prior);
   f[8] = c.disputes * gd;
-  f[9] = c.disputed > 0 ? c.disputed / std::max(c.invoiced_decayed, c.disputed) : 0;
+  f[9] = c.disputed * gd / (std::max(c.invoiced_decayed, c.disputed) * gd + prior);
 
   // Contracts.
-  const auto cw_from = static_cast<std::int32_t>(d - m.cancellation_window_days);
-  const int early = count_in_window(c.cancel_date, c.cancel_early, c.cancels, cw_from, d, std::uint8_t{1});
-  const int at_term = count_in_window(c.cancel_date, c.cancel_early, c.cancels, cw_from, d, std::uint8_t{0});
+  const double early = inc ? window(inc->cancel_early, m.cancellation_window_days) : 0;
+  const double at_term = inc ? window(inc->cancel_at_term, m.cancellation_window_days) : 0;
   f[10] = early;
   f[11] = at_term;
   f[12] = static_cast<double>(c.contracts_signed) - (static_cast<double>(c.contracts_cancelled) - early - at_term);
@@ -146,32 +141,30 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   const std::int64_t portfolio = ledger.portfolio_invoiced(month - 11, month);
   f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
 
-  // Seasonality over completed months since the first invoice, at most 24.
+  // Seasonality over completed months since the first invoice, at most 24, read as rolling
+  // 3-month sums: regular quarterly billing is not seasonal, a summer-only client is.
   int n = 0;
   if (c.first_invoice_month != kNoDate) n = std::clamp(month - c.first_invoice_month, 0, 24);
   f[14] = f[15] = 0;
   f[16] = n;
-  if (n >= 2) {
-    std::array<double, 24> x{};
-    double sum = 0;
-    for (int k = 0; k < n; ++k) {
-      x[static_cast<std::size_t>(k)] = static_cast<double>(month_amount(c, month - n + k));
-      sum += x[static_cast<std::size_t>(k)];
+  if (n >= 4) {
+    std::array<double, 22> q{};
+    const int sums = n - 2;
+    double total = 0, lo = 0, hi = 0;
+    for (int k = 0; k < sums; ++k) {
+      double v = 0;
+      for (int j = 0; j < 3; ++j) v += static_cast<double>(month_amount(c, month - n + k + j));
+      q[static_cast<std::size_t>(k)] = v;
+      total += v;
+      lo = k == 0 ? v : std::min(lo, v);
+      hi = k == 0 ? v : std::max(hi, v);
     }
-    const double mean = sum / n;
+    const double mean = total / sums;
     if (mean > 0) {
       double ss = 0;
-      for (int k = 0; k < n; ++k) ss += (x[static_cast<std::size_t>(k)] - mean) * (x[static_cast<std::size_t>(k)] - mean);
-      f[14] = std::sqrt(ss / n) / mean;
-      if (n >= 3) {
-        double lo = 0, hi = 0;
-        for (int k = 0; k + 3 <= n; ++k) {
-          const double q = x[static_cast<std::size_t>(k)] + x[static_cast<std::size_t>(k + 1)] + x[static_cast<std::size_t>(k + 2)];
-          lo = k == 0 ? q : std::min(lo, q);
-          hi = k == 0 ? q : std::max(hi, q);
-        }
-        f[15] = hi > 0 ? 1 - lo / hi : 0;
-      }
+      for (int k = 0; k < sums; ++k) ss += (q[static_cast<std::size_t>(k)] - mean) * (q[static_cast<std::size_t>(k)] - mean);
+      f[14] = std::sqrt(ss / sums) / mean;
+      f[15] = 1 - lo / hi;
     }
   }
 
@@ -183,12 +176,9 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   f[19] = rw > 0 ? c.negative_reviews / rw : 0;
 
   // Legal notices.
-  const auto lw_from = static_cast<std::int32_t>(d - m.legal_window_days);
-  for (std::uint8_t t = 1; t <= 4; ++t)
-    f[static_cast<std::size_t>(19 + t)] = count_in_window(c.notice_date, c.notice_type, c.notices, lw_from, d, t);
+  for (std::size_t t = 0; t < 4; ++t) f[20 + t] = inc ? window(inc->notices[t], m.legal_window_days) : 0;
 
   if (key) {
-    const double gp = any ? std::exp2((c.epoch - d) / dc.payment_half_life_days) : 0;
     const double w = c.paid_w * gp + static_cast<double>(c.open_amount);
     key->outstanding = Money::from_cents(c.open_amount);
     key->overdue = Money::from_cents(overdue);

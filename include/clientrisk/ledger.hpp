@@ -43,7 +43,6 @@ namespace detail {
 inline constexpr std::uint32_t kNone = 0xffffffffu;
 inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min();
 inline constexpr int kRingMonths = 25;  // the current month and 24 completed ones
-inline constexpr int kWriteOffs = 3, kNotices = 6, kCancels = 6;
 
 // The published key of the PAYDEX-style index: (days beyond terms, index), linear between.
 inline double paydex_of_days(double d) {
@@ -68,11 +67,13 @@ struct Record {
 };
 static_assert(sizeof(Record) == 32);
 
-// Canonical order: by date, then client, kind and content. Two ledgers holding the same
-// events apply them in the same order whatever the order of posting.
+// Canonical order: by client, then date, kind and content. Clients do not interact (the
+// portfolio's sums are exact integers), so only the order within a client matters, and that
+// order depends on the events alone, never on the order of posting. Client-major order also
+// keeps a client's state in cache while its events are applied.
 inline bool canonical_less(const Record& a, const Record& b) {
-  if (a.date != b.date) return a.date < b.date;
   if (a.client != b.client) return a.client < b.client;
+  if (a.date != b.date) return a.date < b.date;
   if (a.kind != b.kind) return a.kind < b.kind;
   if (a.amount != b.amount) return a.amount < b.amount;
   if (a.key != b.key) return a.key < b.key;
@@ -96,22 +97,58 @@ struct RefEntry {
   std::uint32_t slot = kNone;       // pool slot while the invoice is open and applied
   std::int32_t date = kNoDate;      // invoice or contract date
   std::uint16_t staged_disputes = 0;  // open disputes as validated at posting
-  std::uint8_t closed = 0;          // invoice closed, or contract cancelled (at posting)
-  std::uint8_t applied_disputes = 0;
+  std::uint16_t applied_disputes = 0;
+  std::uint8_t closed = 0;          // contract cancelled (at posting)
 };
 
-// A decayed sum kept as sum of w * 2^((t - epoch) / half_life): adding is one exp2 and the
-// value at any later date is one multiplication, exact to rounding.
-struct Decay {
-  double sum = 0;
+// The most recent dated entries of one kind, each with a weight (an amount or a count). When
+// full, the oldest entry merges into the next one: its weight moves to a later date, so a sum
+// over a window ending on or after the newest date never shrinks when an entry is added.
+template <std::size_t N>
+struct RecentEntries {
+  std::array<std::int32_t, N> date{};
+  std::array<std::int64_t, N> weight{};
+  std::uint8_t used = 0;
+
+  void add(std::int32_t d, std::int64_t w) {
+    static_assert(N >= 2);
+    if (used == N) {
+      if (d < date[0]) {  // older than every entry: it merges forward into the oldest
+        weight[0] += w;
+        return;
+      }
+      weight[1] += weight[0];  // the oldest merges into the next to free a place
+      for (std::size_t k = 1; k < N; ++k) date[k - 1] = date[k], weight[k - 1] = weight[k];
+      --used;
+    }
+    std::size_t pos = used;
+    for (; pos > 0 && date[pos - 1] > d; --pos) date[pos] = date[pos - 1], weight[pos] = weight[pos - 1];
+    date[pos] = d;
+    weight[pos] = w;
+    ++used;
+  }
+
+  // Sum of the weights dated in (from, to].
+  std::int64_t sum(std::int32_t from, std::int32_t to) const {
+    std::int64_t s = 0;
+    for (std::size_t k = 0; k < used; ++k)
+      if (date[k] > from && date[k] <= to) s += weight[k];
+    return s;
+  }
 };
 
 }  // namespace detail
 
-// The state of one client. Bounded: at most ~450 bytes whatever the length of its history.
+// Rare events, kept apart so that most clients do not pay for them.
+struct Incidents {
+  detail::RecentEntries<3> write_offs;              // written-off amounts
+  detail::RecentEntries<3> cancel_early, cancel_at_term;
+  std::array<detail::RecentEntries<3>, 4> notices;  // lawyer letter, formal notice, lawsuit, litigation
+};
+
+// The state of one client. Bounded: under 400 bytes whatever the length of its history.
 struct ClientState {
   std::int32_t first_date = detail::kNoDate;  // first applied event
-  std::int32_t last_date = detail::kNoDate;   // last applied event
   std::int32_t epoch = detail::kNoDate;       // reference date of the decayed sums
   std::uint32_t open_head = detail::kNone, open_tail = detail::kNone, open_count = 0;
   std::int64_t open_amount = 0;    // sum of outstanding amounts of open invoices
@@ -131,15 +168,8 @@ struct ClientState {
   // Review half-life: decayed number of reviews, sum of ratings, number of negative ones (1 or 2).
   double reviews = 0, rating_sum = 0, negative_reviews = 0;
 
-  // The most recent write-offs, legal notices and cancellations (dates in days; newest kept).
-  std::array<std::int32_t, detail::kWriteOffs> write_off_date{};
-  std::array<std::int64_t, detail::kWriteOffs> write_off_amount{};
-  std::array<std::int32_t, detail::kNotices> notice_date{};
-  std::array<std::uint8_t, detail::kNotices> notice_type{};  // 1 letter, 2 formal notice, 3 lawsuit, 4 litigation
-  std::array<std::int32_t, detail::kCancels> cancel_date{};
-  std::array<std::uint8_t, detail::kCancels> cancel_early{};
-  std::uint8_t write_offs = 0, notices = 0, cancels = 0;  // entries used in each list
   std::uint32_t contracts_signed = 0, contracts_cancelled = 0;
+  std::uint32_t incidents = detail::kNone;  // index in the ledger's incidents, when the client has any
 };
 
 // The events of a ledger folded into per-client state.
@@ -158,6 +188,10 @@ class Ledger {
   static constexpr std::uint32_t npos = detail::Interner::npos;
   const ClientState& state(std::uint32_t index) const { return states_[index]; }
   const detail::Invoice& invoice(std::uint32_t slot) const { return pool_[slot]; }
+  // The client's write-offs, cancellations and legal notices; null when it has none.
+  const Incidents* incidents(const ClientState& c) const {
+    return c.incidents == detail::kNone ? nullptr : &incidents_[c.incidents];
+  }
 
   // The latest date the ledger was advanced to (kNoDate before the first advance).
   std::int32_t horizon() const { return horizon_; }
@@ -203,16 +237,21 @@ class Ledger {
     if (horizon_ != detail::kNoDate && d.days() < horizon_) return;
     horizon_ = d.days();
     if (pending_.empty()) return;
-    if (!std::is_sorted(pending_.begin(), pending_.end(), detail::canonical_less))
-      std::sort(pending_.begin(), pending_.end(), detail::canonical_less);
-    auto end = std::upper_bound(pending_.begin(), pending_.end(), d.days(),
-                                [](std::int32_t day, const detail::Record& r) { return day < r.date; });
-    for (auto it = pending_.begin(); it != end; ++it) apply(*it);
-    pending_.erase(pending_.begin(), end);
+    auto later = std::stable_partition(pending_.begin(), pending_.end(),
+                                       [&](const detail::Record& r) { return r.date <= d.days(); });
+    std::vector<detail::Record> due(pending_.begin(), later);
+    pending_.erase(pending_.begin(), later);
+    std::vector<std::uint32_t> order = canonical_order(
+        due.size(), [&](std::uint32_t i) { return due[i].client; },
+        [&](std::uint32_t a, std::uint32_t b) { return detail::canonical_less(due[a], due[b]); });
+    for (std::uint32_t i : order) apply(due[i]);
   }
 
   // Bytes held for client state, open invoices and the reference registry (for the memory counters).
-  std::size_t state_bytes() const { return states_.capacity() * sizeof(ClientState) + interner_.memory_bytes(); }
+  std::size_t state_bytes() const {
+    return states_.capacity() * sizeof(ClientState) + incidents_.capacity() * sizeof(Incidents) +
+           interner_.memory_bytes();
+  }
   std::size_t invoice_bytes() const { return pool_.capacity() * sizeof(detail::Invoice); }
   std::size_t registry_bytes() const { return registry_.memory_bytes(); }
   std::size_t open_invoice_count() const { return pool_.size() - free_.size(); }
@@ -255,7 +294,7 @@ class Ledger {
     r.date = e.date.days();
     r.client = interner_.intern(e.client);
     r.amount = e.amount ? e.amount->cents() : -1;
-    r.key = e.ref.empty() ? 0 : ref_key(r.client, e.kind, e.ref);
+    r.key = e.ref.empty() ? 0 : ref_key(e.client, e.kind, e.ref);
     r.due = e.due ? e.due->days() : detail::kNoDate;
     r.kind = e.kind;
     r.code = code;
@@ -284,15 +323,14 @@ class Ledger {
   // any rejection: rolls the batch back, applies nothing and returns false.
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
-    std::vector<std::uint32_t> order(n);
-    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-    auto less = [&](std::uint32_t a, std::uint32_t b) {
-      const auto &ra = st.records[a], &rb = st.records[b];
-      if (detail::canonical_less(ra, rb)) return true;
-      if (detail::canonical_less(rb, ra)) return false;
-      return st.source[a] < st.source[b];
-    };
-    if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
+    std::vector<std::uint32_t> order = canonical_order(
+        n, [&](std::uint32_t i) { return st.records[i].client; },
+        [&](std::uint32_t a, std::uint32_t b) {
+          const auto &ra = st.records[a], &rb = st.records[b];
+          if (detail::canonical_less(ra, rb)) return true;
+          if (detail::canonical_less(rb, ra)) return false;
+          return st.source[a] < st.source[b];
+        });
 
     std::vector<Undo> undo;
     std::vector<std::uint8_t> ok(n, 1);
@@ -330,10 +368,34 @@ class Ledger {
   }
 
  private:
+  // The permutation that puts n records in canonical order: a counting sort by client when the
+  // batch is large against the number of clients, then each client's run sorted if it is not.
+  template <class ClientOf, class Less>
+  std::vector<std::uint32_t> canonical_order(std::size_t n, ClientOf client_of, Less less) const {
+    std::vector<std::uint32_t> order(n);
+    const std::size_t clients = interner_.size();
+    if (n * 4 < clients) {
+      for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+      if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
+      return order;
+    }
+    std::vector<std::uint32_t> start(clients + 1, 0);
+    for (std::uint32_t i = 0; i < n; ++i) ++start[client_of(i) + 1];
+    for (std::size_t c = 0; c < clients; ++c) start[c + 1] += start[c];
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (std::uint32_t i = 0; i < n; ++i) order[next[client_of(i)]++] = i;
+    for (std::size_t c = 0; c < clients; ++c) {
+      auto b = order.begin() + start[c], e = order.begin() + start[c + 1];
+      if (!std::is_sorted(b, e, less)) std::sort(b, e, less);
+    }
+    return order;
+  }
 
-  static std::uint64_t ref_key(std::uint32_t client, EventKind kind, std::string_view ref) {
+  // From the client id, not its index: the index depends on the order of posting, and the key
+  // takes part in the canonical order.
+  static std::uint64_t ref_key(std::string_view client, EventKind kind, std::string_view ref) {
     const bool contract = kind == EventKind::contract_signed || kind == EventKind::contract_cancelled;
-    std::uint64_t k = detail::hash_bytes(ref, (std::uint64_t{client} << 1) | (contract ? 1 : 0));
+    std::uint64_t k = detail::hash_bytes(ref, detail::hash_bytes(client, contract ? 2 : 1));
     return k == 0 ? 1 : k;
   }
 
@@ -383,7 +445,8 @@ class Ledger {
             return false;
           }
           undo.push_back({r.key, false, *entry});
-          entry->staged_disputes = static_cast<std::uint16_t>(entry->staged_disputes + (open ? 1 : -1));
+          // Resolving closes every open dispute of the invoice, as applying it does.
+          entry->staged_disputes = open ? static_cast<std::uint16_t>(entry->staged_disputes + 1) : 0;
         }
         return true;
       }
@@ -420,11 +483,10 @@ class Ledger {
 
   void touch(ClientState& c, std::int32_t date) {
     if (c.first_date == detail::kNoDate) {
-      c.first_date = c.last_date = c.epoch = date;
+      c.first_date = c.epoch = date;
       return;
     }
     c.first_date = std::min(c.first_date, date);
-    c.last_date = std::max(c.last_date, date);
     // Keep exponents small: move the epoch forward when it lags far behind (at most ~2^600).
     const double min_half = std::min({decay_.payment_half_life_days, decay_.dissatisfaction_half_life_days,
                                       decay_.review_half_life_days});
@@ -505,24 +567,12 @@ class Ledger {
     c.paid_dbt += w * std::max(0.0, late);
   }
 
-  template <std::size_t N, class T>
-  static void push_recent(std::array<std::int32_t, N>& dates, std::array<T, N>& values, std::uint8_t& used,
-                          std::int32_t date, T value) {
-    // Keeps the N most recent entries, sorted by date ascending.
-    if (used == N) {
-      if (date < dates[0]) return;
-      for (std::size_t k = 1; k < N; ++k) dates[k - 1] = dates[k], values[k - 1] = values[k];
-      --used;
+  Incidents& incidents_of(ClientState& c) {
+    if (c.incidents == detail::kNone) {
+      c.incidents = static_cast<std::uint32_t>(incidents_.size());
+      incidents_.emplace_back();
     }
-    std::size_t pos = used;
-    while (pos > 0 && dates[pos - 1] > date) {
-      dates[pos] = dates[pos - 1];
-      values[pos] = values[pos - 1];
-      --pos;
-    }
-    dates[pos] = date;
-    values[pos] = value;
-    ++used;
+    return incidents_[c.incidents];
   }
 
   void apply(const detail::Record& r) {
@@ -580,13 +630,13 @@ class Ledger {
         if (r.kind == EventKind::credit_note) {
           c.credit_balance += r.amount - took;
         } else {
-          push_recent(c.write_off_date, c.write_off_amount, c.write_offs, r.date, r.amount);
+          incidents_of(c).write_offs.add(r.date, r.amount);
         }
         break;
       }
       case EventKind::dispute_opened:
         entry->disputed += r.amount;
-        entry->applied_disputes = static_cast<std::uint8_t>(std::min(255, entry->applied_disputes + 1));
+        ++entry->applied_disputes;
         c.disputed_open += r.amount;
         ++c.disputes_open;
         c.disputes += gd;
@@ -601,7 +651,7 @@ class Ledger {
           entry->applied_disputes = 0;
         }
         if (r.code == static_cast<std::uint8_t>(DisputeOutcome::litigation))
-          push_recent(c.notice_date, c.notice_type, c.notices, r.date, std::uint8_t{4});
+          incidents_of(c).notices[3].add(r.date, 1);
         break;
       case EventKind::complaint:
         c.complaints += r.code * gd;
@@ -614,11 +664,12 @@ class Ledger {
         break;
       case EventKind::contract_cancelled:
         ++c.contracts_cancelled;
-        push_recent(c.cancel_date, c.cancel_early, c.cancels, r.date,
-                    static_cast<std::uint8_t>(r.code == static_cast<std::uint8_t>(Cancellation::early)));
+        (r.code == static_cast<std::uint8_t>(Cancellation::early) ? incidents_of(c).cancel_early
+                                                                   : incidents_of(c).cancel_at_term)
+            .add(r.date, 1);
         break;
       case EventKind::legal_notice:
-        push_recent(c.notice_date, c.notice_type, c.notices, r.date, r.code);
+        incidents_of(c).notices[static_cast<std::size_t>(r.code - 1)].add(r.date, 1);
         break;
       case EventKind::review:
       {
@@ -639,6 +690,7 @@ class Ledger {
   detail::FlatMap<detail::RefEntry> registry_;
   std::vector<std::int64_t> revenue_;  // portfolio invoiced per month from revenue_base_
   std::int32_t revenue_base_ = 0;
+  std::vector<Incidents> incidents_;
   std::vector<detail::Record> pending_;
   std::int32_t horizon_ = detail::kNoDate;
   std::int32_t latest_ = detail::kNoDate;

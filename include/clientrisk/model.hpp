@@ -46,6 +46,7 @@ struct Model {
   double paydex_severe = 30;             // PAYDEX at which the payment-history part saturates (90 days late)
   double delinquency_full_days = 90;     // days past due at which the delinquency part saturates
   double material_amount_cents = 50000;  // overdue amounts below this count in proportion (500.00)
+  double credibility_cents = 10000;      // prior weight of PAYDEX and of the shares of invoiced amounts (100.00)
   double overdue_share_weight = 0.5;     // part given when all open receivables are overdue
   double write_off_half_cents = 25000;   // written-off amount giving half of the write-off part (250.00)
   double write_off_window_days = 365;
@@ -93,7 +94,7 @@ struct ModelParameter {
 };
 
 inline constexpr double kUnbounded = 1e300;
-inline constexpr std::array<ModelParameter, 36> model_parameters = {{
+inline constexpr std::array<ModelParameter, 37> model_parameters = {{
     {"band_moderate", &Model::band_moderate, 0, 100},
     {"band_high", &Model::band_high, 0, 100},
     {"band_critical", &Model::band_critical, 0, 100},
@@ -101,6 +102,7 @@ inline constexpr std::array<ModelParameter, 36> model_parameters = {{
     {"paydex_severe", &Model::paydex_severe, 1, 79},
     {"delinquency_full_days", &Model::delinquency_full_days, 1, 3650},
     {"material_amount_cents", &Model::material_amount_cents, 1, kUnbounded},
+    {"credibility_cents", &Model::credibility_cents, 1, kUnbounded},
     {"overdue_share_weight", &Model::overdue_share_weight, 0, 1},
     {"write_off_half_cents", &Model::write_off_half_cents, 1, kUnbounded},
     {"write_off_window_days", &Model::write_off_window_days, 1, 3650},
@@ -114,7 +116,7 @@ inline constexpr std::array<ModelParameter, 36> model_parameters = {{
     {"cancellation_ratio_half", &Model::cancellation_ratio_half, 1e-9, kUnbounded},
     {"concentration_share_low", &Model::concentration_share_low, 0, 1},
     {"concentration_share_high", &Model::concentration_share_high, 0, 1},
-    {"seasonality_min_months", &Model::seasonality_min_months, 2, 24},
+    {"seasonality_min_months", &Model::seasonality_min_months, 4, 24},
     {"seasonality_cv_low", &Model::seasonality_cv_low, 0, kUnbounded},
     {"seasonality_cv_high", &Model::seasonality_cv_high, 0, kUnbounded},
     {"seasonality_swing_low", &Model::seasonality_swing_low, 0, 1},
@@ -140,23 +142,40 @@ inline std::string number(double v) {
 }
 }  // namespace detail
 
+// Reads or sets a weight ("weights.legal") or a parameter ("band_high") by name.
+inline double* model_field(Model& m, std::string_view name) {
+  if (name.starts_with("weights.")) {
+    std::string_view f = name.substr(8);
+    for (std::size_t i = 0; i < factor_names.size(); ++i)
+      if (factor_names[i] == f) return &m.weights[i];
+    return nullptr;
+  }
+  for (const ModelParameter& p : model_parameters)
+    if (p.name == name) return &(m.*p.field);
+  return nullptr;
+}
+
 // Returns the problems of a model, each naming its field; empty when the model is usable.
 inline std::optional<std::string> model_problem(const Model& m) {
   for (int f = 0; f < factor_count; ++f) {
     double w = m.weights[static_cast<std::size_t>(f)];
     std::string name = "weights." + std::string(factor_names[static_cast<std::size_t>(f)]);
     if (!std::isfinite(w)) return name + " must be a finite number, got " + detail::number(w);
-    if (w < 0) return name + " must not be negative, got " + detail::number(w);
+    if (w < 0 || w > 1e6) return name + " must be in [0, 1e6], got " + detail::number(w);
   }
   double total = 0;
   for (double w : m.weights) total += w;
-  if (!(total > 0) || !std::isfinite(total)) return std::string("weights must not all be zero");
+  if (!(total > 0)) return std::string("weights must not all be zero");
   for (const ModelParameter& p : model_parameters) {
     double v = m.*p.field;
     if (!std::isfinite(v)) return std::string(p.name) + " must be a finite number, got " + detail::number(v);
     if (v < p.min || v > p.max)
       return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
              detail::number(v);
+  }
+  for (const char* name : {"write_off_window_days", "cancellation_window_days", "legal_window_days"}) {
+    const double v = *model_field(const_cast<Model&>(m), name);
+    if (v != std::floor(v)) return std::string(name) + " must be a whole number of days, got " + detail::number(v);
   }
   auto order = [](double lo, double hi, std::string_view a, std::string_view b) -> std::optional<std::string> {
     if (lo < hi) return std::nullopt;
@@ -183,19 +202,6 @@ inline std::optional<std::string> model_problem(const Model& m) {
 // Throws InvalidInput naming the first inconsistent field.
 inline void validate(const Model& m) {
   if (auto problem = model_problem(m)) throw InvalidInput("invalid model: " + *problem);
-}
-
-// Reads or sets a weight ("weights.legal") or a parameter ("band_high") by name.
-inline double* model_field(Model& m, std::string_view name) {
-  if (name.starts_with("weights.")) {
-    std::string_view f = name.substr(8);
-    for (std::size_t i = 0; i < factor_names.size(); ++i)
-      if (factor_names[i] == f) return &m.weights[i];
-    return nullptr;
-  }
-  for (const ModelParameter& p : model_parameters)
-    if (p.name == name) return &(m.*p.field);
-  return nullptr;
 }
 
 }  // namespace v1

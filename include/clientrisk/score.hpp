@@ -51,7 +51,7 @@ inline Eigen::Matrix<double, factor_count, 1> factor_points(const Model& m) {
   double total = 0;
   for (double w : m.weights) total += w;
   Eigen::Matrix<double, factor_count, 1> p;
-  for (int k = 0; k < factor_count; ++k) p(k) = 100.0 * m.weights[static_cast<std::size_t>(k)] / total;
+  for (int k = 0; k < factor_count; ++k) p(k) = m.weights[static_cast<std::size_t>(k)] / total * 100.0;
   return p;
 }
 

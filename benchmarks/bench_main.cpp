@@ -1,0 +1,160 @@
+// The Google Benchmark suite of clientrisk's hot paths: posting, CSV import, scoring from
+// ledger state and from a feature matrix, one explained score. Figures in benchmarks/README.md.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "clientrisk/clientrisk.hpp"
+#include "clientrisk/csv.hpp"
+#include "clientrisk/generate.hpp"
+
+namespace cr = clientrisk;
+
+namespace {
+
+// A simple, fast ledger for large client counts: per client and month an invoice with
+// 30-day terms, paid on time, late or not at all, and now and then a complaint or a review.
+std::vector<cr::Event> simple_events(std::size_t first, std::size_t clients, int months) {
+  std::vector<cr::Event> out;
+  out.reserve(clients * static_cast<std::size_t>(months) * 2);
+  const cr::Date start = *cr::Date::from_civil(2023, 1, 1);
+  for (int m = 0; m < months; ++m) {
+    for (std::size_t c = first; c < first + clients; ++c) {
+      const std::string id = "C" + std::to_string(c);
+      const cr::Date d = start + m * 30 + static_cast<std::int32_t>(c % 28);
+      const std::string ref = "F" + std::to_string(m);
+      const auto amount = cr::Money::from_cents(static_cast<std::int64_t>(10000 + (c * 7919 + static_cast<std::size_t>(m) * 104729) % 500000));
+      out.push_back({d, id, cr::EventKind::invoice, ref, amount, d + 30, ""});
+      const std::size_t kind = (c + static_cast<std::size_t>(m)) % 10;
+      if (kind < 7) out.push_back({d + (kind < 5 ? 28 : 55), id, cr::EventKind::payment, ref, amount, {}, ""});
+      if (kind == 8) out.push_back({d + 3, id, cr::EventKind::complaint, "", {}, {}, "3"});
+      if (kind == 9) out.push_back({d + 5, id, cr::EventKind::review, "", {}, {}, "4"});
+    }
+  }
+  return out;
+}
+
+const std::vector<cr::Event>& post_events() {
+  static const std::vector<cr::Event> events = simple_events(0, 100000, 6);
+  return events;
+}
+
+cr::Date last_date(const std::vector<cr::Event>& events) {
+  cr::Date d = events.front().date;
+  for (const auto& e : events) d = std::max(d, e.date);
+  return d;
+}
+
+void BM_Ledger_Post(benchmark::State& state) {
+  const auto& events = post_events();
+  const cr::Date end = last_date(events);
+  double clients = 0, bytes_per_client = 0, bytes_per_invoice = 0, registry = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<cr::Engine>();
+    state.ResumeTiming();
+    engine->post(events);
+    engine->ledger().advance(end);
+    benchmark::DoNotOptimize(engine->ledger().open_invoice_count());
+    state.PauseTiming();
+    const auto& l = engine->ledger();
+    clients = static_cast<double>(l.client_count());
+    bytes_per_client = static_cast<double>(l.state_bytes()) / clients;
+    bytes_per_invoice = static_cast<double>(l.invoice_bytes()) / static_cast<double>(l.open_invoice_count());
+    registry = static_cast<double>(l.registry_bytes()) / clients;
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+  state.counters["clients"] = clients;
+  state.counters["bytes_per_client"] = bytes_per_client;
+  state.counters["bytes_per_open_invoice"] = bytes_per_invoice;
+  state.counters["registry_bytes_per_client"] = registry;
+}
+BENCHMARK(BM_Ledger_Post)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Csv_Import(benchmark::State& state) {
+  cr::GenerateOptions g;
+  g.clients = static_cast<std::uint64_t>(state.range(0));
+  g.months = 12;
+  std::ostringstream out;
+  cr::write_ledger_csv(out, g);
+  const std::string text = out.str();
+  for (auto _ : state) {
+    cr::Engine engine;
+    auto report = cr::import_csv_text(engine, text, "bench.csv");
+    engine.ledger().advance(*engine.ledger().latest_event_date());
+    benchmark::DoNotOptimize(report.rows);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+  state.counters["rows"] = benchmark::Counter(
+      static_cast<double>(std::count(text.begin(), text.end(), '\n') - 1) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Csv_Import)->ArgName("clients")->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+cr::Engine& loaded_engine(std::size_t clients) {
+  static std::map<std::size_t, std::unique_ptr<cr::Engine>> engines;
+  auto& e = engines[clients];
+  if (!e) {
+    e = std::make_unique<cr::Engine>();
+    constexpr std::size_t chunk = 50000;
+    for (std::size_t first = 0; first < clients; first += chunk)
+      e->post(simple_events(first, std::min(chunk, clients - first), 6));
+    e->score_all();  // applies every event
+  }
+  return *e;
+}
+
+void BM_Score_All(benchmark::State& state) {
+  auto& engine = loaded_engine(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    cr::ScoreTable t = engine.score_all();
+    benchmark::DoNotOptimize(t.score.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Score_All)->ArgName("clients")->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Score_Features(benchmark::State& state) {
+  auto& engine = loaded_engine(100000);
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  std::vector<double> x(rows * cr::feature_count);
+  cr::ScoreTable t = engine.score_all();
+  for (std::size_t r = 0; r < rows; ++r) {
+    cr::Score s = engine.explain(t, r % 1000);
+    std::copy(s.features.begin(), s.features.end(), x.begin() + static_cast<std::ptrdiff_t>(r * cr::feature_count));
+  }
+  std::vector<double> scores(rows);
+  std::vector<cr::Band> bands(rows);
+  const cr::Model model;
+  for (auto _ : state) {
+    cr::score_features(x.data(), rows, cr::feature_count, model, scores.data(), bands.data());
+    benchmark::DoNotOptimize(scores.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size() * sizeof(double)));
+}
+BENCHMARK(BM_Score_Features)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Score_One(benchmark::State& state) {
+  auto& engine = loaded_engine(static_cast<std::size_t>(state.range(0)));
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < 1024; ++i) ids.push_back("C" + std::to_string((i * 7919) % static_cast<std::size_t>(state.range(0))));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    cr::Score s = engine.score(ids[i++ & 1023]);
+    benchmark::DoNotOptimize(s.score);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Score_One)->ArgName("clients")->Arg(1000000)->Repetitions(5)->ReportAggregatesOnly(true);
+
+}  // namespace
+
+BENCHMARK_MAIN();

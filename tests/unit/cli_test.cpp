@@ -1,0 +1,154 @@
+// The clientrisk command end to end: the bundled ledger, formats, exit codes, determinism.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <vector>
+
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string temp_path(const std::string& name) { return testing::TempDir() + "clientrisk_cli_" + name; }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliRun run(const std::string& args) {
+  const std::string err_path = temp_path("stderr.txt");
+  const std::string cmd = std::string(CLIENTRISK_CLI) + " " + args + " 2>" + err_path;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "", "popen failed"};
+  std::string out;
+  char buf[65536];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, read_file(err_path)};
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+const std::string kLedger = std::string(CLIENTRISK_SOURCE_DIR) + "/examples/ledger.csv";
+
+}  // namespace
+
+TEST(Cli, ScoresTheBundledLedgerAsCsvRiskiestFirst) {
+  CliRun r = run("score --events " + kLedger + " --format csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = lines(r.out);
+  ASSERT_GT(rows.size(), 10u);
+  EXPECT_EQ(rows[0],
+            "client,score,band,non_payment,dissatisfaction,cancellation,concentration,seasonality,reputation,legal,"
+            "reasons");
+  double previous = 101;
+  std::string previous_client;
+  int bands_seen = 0;
+  std::string last_band;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    auto f = split(rows[i], ',');
+    ASSERT_EQ(f.size(), 11u) << rows[i];
+    const double score = std::stod(f[1]);
+    EXPECT_LE(score, previous) << rows[i];
+    if (score == previous) {
+      EXPECT_LT(previous_client, f[0]);
+    }
+    double sum = 0;
+    for (int k = 3; k < 10; ++k) sum += std::stod(f[static_cast<std::size_t>(k)]);
+    EXPECT_NEAR(sum, score, 1e-5) << rows[i];
+    if (f[2] != last_band) ++bands_seen, last_band = f[2];
+    previous = score;
+    previous_client = f[0];
+  }
+  EXPECT_GE(bands_seen, 3) << "the bundled ledger should show at least three bands";
+}
+
+TEST(Cli, OutputIsDeterministic) {
+  CliRun a = run("score --events " + kLedger + " --format json");
+  CliRun b = run("score --events " + kLedger + " --format json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.out.rfind("{\"as_of\":\"", 0), 0u);
+  EXPECT_NE(a.out.find("\"reasons\":[{\"code\":"), std::string::npos);
+}
+
+TEST(Cli, TableTopAndAsOf) {
+  CliRun top = run("score --events " + kLedger + " --top 5");
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_EQ(lines(top.out).size(), 6u);
+  CliRun early = run("score --events " + kLedger + " --as-of 2023-06-30 --format csv");
+  CliRun late = run("score --events " + kLedger + " --format csv");
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_NE(early.out, late.out);
+  EXPECT_LE(lines(early.out).size(), lines(late.out).size());
+}
+
+TEST(Cli, StrictErrorNamesFileLineAndColumn) {
+  const std::string path = temp_path("bad.csv");
+  std::ofstream(path) << "date,client,kind,ref,amount,due,detail\n2024-01-01,a,review,,,,5\n2024-02-30,a,review,,,,4\n";
+  CliRun r = run("score --events " + path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "clientrisk: " + path + ":3: date: '2024-02-30' is not a valid date (YYYY-MM-DD)\n");
+  EXPECT_EQ(r.out, "");
+  CliRun lenient = run("score --events " + path + " --lenient --format csv");
+  EXPECT_EQ(lenient.exit_code, 0);
+  EXPECT_NE(lenient.err.find(path + ":3: date:"), std::string::npos);
+  EXPECT_EQ(lines(lenient.out).size(), 2u);
+}
+
+TEST(Cli, ExitCodes) {
+  EXPECT_EQ(run("score --events /nonexistent/x.csv").exit_code, 3);
+  EXPECT_EQ(run("score --events " + kLedger + " --frobnicate").exit_code, 2);
+  EXPECT_EQ(run("scroe --events " + kLedger).exit_code, 2);
+  EXPECT_EQ(run("score").exit_code, 2);
+  EXPECT_EQ(run("score --events " + kLedger + " --as-of 2024-02-30").exit_code, 2);
+  EXPECT_EQ(run("score --events " + kLedger + " --format xml").exit_code, 2);
+  CliRun v = run("version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("clientrisk ", 0), 0u);
+}
+
+TEST(Cli, GenerateIsDeterministicAndScores) {
+  CliRun a = run("generate --clients 50 --months 12 --seed 7");
+  CliRun b = run("generate --clients 50 --months 12 --seed 7");
+  CliRun c = run("generate --clients 50 --months 12 --seed 8");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  EXPECT_EQ(lines(a.out)[0], "date,client,kind,ref,amount,due,detail");
+  const std::string path = temp_path("generated.csv");
+  std::ofstream(path) << a.out;
+  CliRun s = run("score --events " + path + " --format csv");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(lines(s.out).size(), 51u);
+}
