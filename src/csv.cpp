@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 
@@ -183,7 +184,7 @@ class Reader {
   const CsvOptions& options_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
-  std::vector<std::string> scratch_;  // unescaped quoted fields of the current row
+  std::deque<std::string> scratch_;  // unescaped quoted fields of the current row (a deque: fields point into it)
 };
 
 std::optional<Date> parse_date_field(std::string_view v, std::string_view column, std::optional<RowError>& error,
@@ -265,7 +266,7 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
     if (at[c] < 0) throw fail(line, "header", "missing column '" + std::string(kColumns[c]) + "'");
 
   Ledger& ledger = engine.ledger();
-  Ledger::Staging st = ledger.begin();
+  Ledger::Staging st = ledger.begin(text.size() / 48);
   std::vector<std::size_t> lines;  // line of each staged row, by staging index
   Event e;
   try {

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "clientrisk/error.hpp"
@@ -18,14 +20,16 @@ inline namespace v1 {
 namespace {
 
 // splitmix64, with helpers in integer arithmetic only: <random>'s distributions and floating
-// point (libm, contraction) differ between platforms, and the generated ledger must not.
+// point (libm, contraction) differ between platforms, and the generated ledger must not. For
+// the same reason callers draw at most once per expression: the order in which function
+// arguments are evaluated is unspecified, and GCC and Clang differ.
 class Rng {
  public:
   // Mixing the stream puts clients far apart in the cycle, so their histories never overlap.
   Rng(std::uint64_t seed, std::uint64_t stream) : state_(mix(seed ^ mix(stream + kGamma))) {}
 
   std::uint64_t next() { return mix(state_ += kGamma); }
-  std::int64_t uniform(std::int64_t lo, std::int64_t hi) {  // inclusive; the modulo bias is below 2^-50
+  std::int64_t uniform(std::int64_t lo, std::int64_t hi) {  // inclusive; modulo bias below 2^-40 here
     return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
   }
   int between(int lo, int hi) { return static_cast<int>(uniform(lo, hi)); }
@@ -219,11 +223,14 @@ class Client {
       case Profile::churner:
         if (k == turn_) {
           const Date gone = std::max(day(), last_signed_);
-          note(std::max(from, gone - rng_.between(0, 10)), EventKind::complaint, code(rng_.between(3, 4)));
+          const Date complained = std::max(from, gone - rng_.between(0, 10));
+          note(complained, EventKind::complaint, code(rng_.between(3, 4)));
           for (std::uint32_t c = 1; c <= contracts_; ++c)
             plan({.date = gone, .ref = c, .kind = EventKind::contract_cancelled, .code = code(Cancellation::early)});
-          note(gone + rng_.between(0, 10), EventKind::review, code(rng_.between(1, 2)));
-          if (rng_.chance(50)) note(gone + rng_.between(10, 40), EventKind::review, code(rng_.between(1, 2)));
+          for (int r = rng_.between(1, 2); r > 0; --r) {
+            const Date reviewed = gone + rng_.between(0, 40);
+            note(reviewed, EventKind::review, code(rng_.between(1, 2)));
+          }
         }
         break;
       case Profile::deteriorating:
@@ -260,9 +267,14 @@ class Client {
     std::sort(dates.begin(), dates.begin() + n);
     for (int i = 0; i < n; ++i) invoice(period, k, dates[static_cast<std::size_t>(i)], amount(peak), i == 0);
 
-    if (rng_.chance(m.review_pct)) note(day(), EventKind::review, code(1 + rng_.pick(m.ratings)));
-    if (rng_.chance(m.complaint_pct))
-      note(day(), EventKind::complaint, code(rng_.between(m.severity_lo, m.severity_hi)));
+    if (rng_.chance(m.review_pct)) {
+      const Date reviewed = day();
+      note(reviewed, EventKind::review, code(1 + rng_.pick(m.ratings)));
+    }
+    if (rng_.chance(m.complaint_pct)) {
+      const Date complained = day();
+      note(complained, EventKind::complaint, code(rng_.between(m.severity_lo, m.severity_hi)));
+    }
   }
 
   std::int64_t amount(bool peak) {
@@ -292,7 +304,8 @@ class Client {
     auto take = [&](Date when, EventKind kind, std::int64_t cents, bool may_drop_ref = false) {
       cents = std::min(cents, left);
       if (cents <= 0) return;
-      plan({.date = when, .ref = no, .cents = cents, .kind = kind, .may_drop_ref = may_drop_ref});
+      // A due date held back at 9999-12-31 could otherwise put a payment before its invoice.
+      plan({.date = std::max(when, d), .ref = no, .cents = cents, .kind = kind, .may_drop_ref = may_drop_ref});
       left -= cents;
     };
     auto open_dispute = [&](Date when, std::int64_t cents, int reason) {
@@ -311,9 +324,12 @@ class Client {
     switch (profile_) {
       case Profile::late: {
         const int late = lateness();
-        if (rng_.chance(25))
-          take(due + late * rng_.between(30, 70) / 100, EventKind::payment, left * rng_.between(30, 70) / 100);
-        take(due + late, EventKind::payment, left, rng_.chance(15));
+        if (rng_.chance(25)) {  // part of it first
+          const Date part = due + late * rng_.between(30, 70) / 100;
+          take(part, EventKind::payment, left * rng_.between(30, 70) / 100);
+        }
+        const bool may_drop_ref = rng_.chance(15);
+        take(due + late, EventKind::payment, left, may_drop_ref);
         break;
       }
       case Profile::disputer:
@@ -342,8 +358,14 @@ class Client {
           if (rng_.chance(40)) take(due + late / 2, EventKind::payment, left * rng_.between(20, 50) / 100);
           take(due + late, EventKind::payment, left);
         } else {  // abandoned: contested to buy time, a token payment at best, and often written off
-          if (rng_.chance(25)) open_dispute(due + rng_.between(5, 20), a, rng_.between(1, 3));
-          if (rng_.chance(30)) take(due + rng_.between(15, 45), EventKind::payment, left * rng_.between(10, 30) / 100);
+          if (rng_.chance(25)) {
+            const Date contested = due + rng_.between(5, 20);
+            open_dispute(contested, a, rng_.between(1, 3));
+          }
+          if (rng_.chance(30)) {
+            const Date token = due + rng_.between(15, 45);
+            take(token, EventKind::payment, left * rng_.between(10, 30) / 100);
+          }
           if (rng_.chance(60)) take(due + rng_.between(100, 150), EventKind::write_off, left);
         }
         break;
@@ -413,10 +435,13 @@ class Client {
       }
     }
     pending_.erase(pending_.begin(), now);
-    std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) {
+    // The file compares refs, amounts and details as written, which the planned order matches
+    // but for a ref left out, a lawsuit's amount or two codes on one day.
+    auto file_order = [](const Event& a, const Event& b) {
       return std::tie(a.date, a.kind, a.ref, a.amount, a.due, a.detail) <
              std::tie(b.date, b.kind, b.ref, b.amount, b.due, b.detail);
-    });
+    };
+    if (!std::is_sorted(out.begin(), out.end(), file_order)) std::sort(out.begin(), out.end(), file_order);
   }
 
   std::string id_;

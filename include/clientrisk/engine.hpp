@@ -133,8 +133,9 @@ class Engine {
     t.sub.resize(n, factor_count);
     FeatureRow f;
     SubScores s;
+    const std::int64_t portfolio = portfolio_revenue_12m(ledger_, d);
     for (Eigen::Index r = 0; r < n; ++r) {
-      extract_features(ledger_, t.client[static_cast<std::size_t>(r)], d, model_, f);
+      extract_features(ledger_, t.client[static_cast<std::size_t>(r)], d, model_, portfolio, f);
       evaluate_factors(f.data(), model_, s);
       for (int k = 0; k < factor_count; ++k) t.sub(r, k) = s[static_cast<std::size_t>(k)];
     }
@@ -155,7 +156,7 @@ class Engine {
       out.sub[static_cast<std::size_t>(k)] = t.sub(0, k);
       out.contribution[static_cast<std::size_t>(k)] = t.contribution(0, k);
     }
-    extract_features(ledger_, index, d, model_, out.features, &out.key);
+    extract_features(ledger_, index, d, model_, portfolio_revenue_12m(ledger_, d), out.features, &out.key);
     out.reasons = clientrisk::explain(out.features, model_, out.contribution);
     return out;
   }

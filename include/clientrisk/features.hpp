@@ -79,10 +79,18 @@ inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
 
 }  // namespace detail
 
+// The portfolio's invoiced amount over the 12 months ending with the month of as_of: the
+// denominator of every client's revenue share, computed once per batch.
+inline std::int64_t portfolio_revenue_12m(const Ledger& ledger, Date as_of) {
+  const std::int32_t month = as_of.month_index();
+  return ledger.portfolio_invoiced(month - 11, month);
+}
+
 // Reads the features and key figures of client `index` as of `as_of`. The ledger must have
-// been advanced to as_of (the caller, Engine, guarantees it).
-inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_of, const Model& m, FeatureRow& f,
-                             KeyFigures* key = nullptr) {
+// been advanced to as_of (the caller, Engine, guarantees it); portfolio is
+// portfolio_revenue_12m(ledger, as_of).
+inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_of, const Model& m,
+                             std::int64_t portfolio, FeatureRow& f, KeyFigures* key = nullptr) {
   using namespace detail;
   const ClientState& c = ledger.state(index);
   const std::int32_t d = as_of.days();
@@ -108,7 +116,8 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   const bool any = c.epoch != kNoDate;
   const double gp = any ? std::exp2((c.epoch - d) / dc.payment_half_life_days) : 0;
   const double prior = m.credibility_cents;
-  f[0] = (c.paid_paydex * gp + 80.0 * prior) / (c.paid_w * gp + prior);
+  // Clamped: decayed weights can round a mean a hair past its range.
+  f[0] = std::clamp((c.paid_paydex * gp + 80.0 * prior) / (c.paid_w * gp + prior), 1.0, 100.0);
   f[1] = dpd_max;
   f[2] = static_cast<double>(c.open_amount);
   f[3] = static_cast<double>(overdue);
@@ -138,7 +147,6 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   const std::int32_t month = as_of.month_index();
   std::int64_t rev12 = 0;
   for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 += month_amount(c, mm);
-  const std::int64_t portfolio = ledger.portfolio_invoiced(month - 11, month);
   f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
 
   // Seasonality over completed months since the first invoice, at most 24, read as rolling
@@ -172,8 +180,8 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   const double rw = c.reviews;
   const double gr = any ? std::exp2((c.epoch - d) / dc.review_half_life_days) : 0;
   f[17] = rw * gr;
-  f[18] = rw > 0 ? c.rating_sum / rw : 0;
-  f[19] = rw > 0 ? c.negative_reviews / rw : 0;
+  f[18] = rw > 0 ? std::clamp(c.rating_sum / rw, 1.0, 5.0) : 0;
+  f[19] = rw > 0 ? std::min(1.0, c.negative_reviews / rw) : 0;
 
   // Legal notices.
   for (std::size_t t = 0; t < 4; ++t) f[20 + t] = inc ? window(inc->notices[t], m.legal_window_days) : 0;

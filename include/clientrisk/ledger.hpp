@@ -16,6 +16,7 @@
 
 #include "clientrisk/date.hpp"
 #include "clientrisk/detail/hash.hpp"
+#include "clientrisk/detail/memory.hpp"
 #include "clientrisk/error.hpp"
 #include "clientrisk/event.hpp"
 #include "clientrisk/money.hpp"
@@ -149,6 +150,8 @@ struct Incidents {
 // The state of one client. Bounded: under 400 bytes whatever the length of its history.
 struct ClientState {
   std::int32_t first_date = detail::kNoDate;  // first applied event
+  std::int32_t last_date = detail::kNoDate;   // last applied event
+  std::int32_t last_free_payment = detail::kNoDate;  // last applied payment without ref
   std::int32_t epoch = detail::kNoDate;       // reference date of the decayed sums
   std::uint32_t open_head = detail::kNone, open_tail = detail::kNone, open_count = 0;
   std::int64_t open_amount = 0;    // sum of outstanding amounts of open invoices
@@ -218,7 +221,7 @@ class Ledger {
   // the others applied. Events dated after the horizon wait until advance(); the others are
   // applied at once.
   std::vector<Rejection> post(std::span<const Event> events, bool lenient = false) {
-    Staging st = begin();
+    Staging st = begin(events.size());
     try {
       for (std::size_t i = 0; i < events.size(); ++i) stage(st, events[i], i);
     } catch (...) {
@@ -237,14 +240,21 @@ class Ledger {
     if (horizon_ != detail::kNoDate && d.days() < horizon_) return;
     horizon_ = d.days();
     if (pending_.empty()) return;
+    const bool all_due = std::all_of(pending_.begin(), pending_.end(),
+                                     [&](const detail::Record& r) { return r.date <= d.days(); });
+    if (all_due && std::is_sorted(pending_.begin(), pending_.end(), detail::canonical_less)) {
+      apply_all(pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; });
+      pending_.clear();  // the usual case: one batch, all due
+      return;
+    }
     auto later = std::stable_partition(pending_.begin(), pending_.end(),
                                        [&](const detail::Record& r) { return r.date <= d.days(); });
-    std::vector<detail::Record> due(pending_.begin(), later);
+    detail::BigVector<detail::Record> due(pending_.begin(), later);
     pending_.erase(pending_.begin(), later);
-    std::vector<std::uint32_t> order = canonical_order(
+    detail::BigVector<std::uint32_t> order = canonical_order(
         due.size(), [&](std::uint32_t i) { return due[i].client; },
         [&](std::uint32_t a, std::uint32_t b) { return detail::canonical_less(due[a], due[b]); });
-    for (std::uint32_t i : order) apply(due[i]);
+    apply_all(order.size(), [&](std::size_t i) -> const detail::Record& { return due[order[i]]; });
   }
 
   // Bytes held for client state, open invoices and the reference registry (for the memory counters).
@@ -266,8 +276,8 @@ class Ledger {
   // The staging of a batch: events checked and reduced to records, not yet visible.
   struct Staging {
     std::size_t clients_before = 0;
-    std::vector<detail::Record> records;
-    std::vector<std::uint32_t> source;  // index in the batch of each record
+    detail::BigVector<detail::Record> records;
+    detail::BigVector<std::uint32_t> source;  // index in the batch of each record
     std::vector<Rejection> rejected;
     std::string ref_text;                 // refs of the records, for messages
     std::vector<std::uint32_t> ref_end;   // end of each record's ref in ref_text
@@ -277,9 +287,13 @@ class Ledger {
     }
   };
 
-  Staging begin() const {
+  // Starts a batch; expected is the number of events it will likely hold.
+  Staging begin(std::size_t expected = 0) const {
     Staging st;
     st.clients_before = interner_.size();
+    st.records.reserve(expected);
+    st.source.reserve(expected);
+    st.ref_end.reserve(expected);
     return st;
   }
 
@@ -292,9 +306,10 @@ class Ledger {
     }
     detail::Record r{};
     r.date = e.date.days();
-    r.client = interner_.intern(e.client);
+    const std::uint64_t client_hash = detail::hash_bytes(e.client, 0);
+    r.client = interner_.intern(e.client, client_hash);
     r.amount = e.amount ? e.amount->cents() : -1;
-    r.key = e.ref.empty() ? 0 : ref_key(e.client, e.kind, e.ref);
+    r.key = e.ref.empty() ? 0 : ref_key(client_hash, e.kind, e.ref);
     r.due = e.due ? e.due->days() : detail::kNoDate;
     r.kind = e.kind;
     r.code = code;
@@ -305,7 +320,7 @@ class Ledger {
   }
 
   // Forgets a staged batch: clients it introduced and registry changes it made.
-  void rollback(Staging& st, std::vector<Undo>* undo = nullptr) {
+  void rollback(Staging& st, detail::BigVector<Undo>* undo = nullptr) {
     if (undo) {
       for (auto it = undo->rbegin(); it != undo->rend(); ++it) {
         if (it->inserted)
@@ -323,7 +338,7 @@ class Ledger {
   // any rejection: rolls the batch back, applies nothing and returns false.
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
-    std::vector<std::uint32_t> order = canonical_order(
+    detail::BigVector<std::uint32_t> order = canonical_order(
         n, [&](std::uint32_t i) { return st.records[i].client; },
         [&](std::uint32_t a, std::uint32_t b) {
           const auto &ra = st.records[a], &rb = st.records[b];
@@ -332,12 +347,20 @@ class Ledger {
           return st.source[a] < st.source[b];
         });
 
-    std::vector<Undo> undo;
-    std::vector<std::uint8_t> ok(n, 1);
+    detail::BigVector<Undo> undo;
+    undo.reserve(n);
+    detail::BigVector<std::uint8_t> ok(n, 1);
     // Invoices and contracts are registered first, so that a reference to one finds it wherever
     // it stands in the batch and a misdated reference is reported as such.
+    std::size_t registrations = 0;
+    for (const detail::Record& r : st.records)
+      registrations += r.kind == EventKind::invoice || r.kind == EventKind::contract_signed;
+    registry_.reserve_more(registrations);
+    constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
     for (const bool registering : {true, false}) {
-      for (std::uint32_t i : order) {
+      for (std::size_t p = 0; p < n; ++p) {
+        if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
+        const std::uint32_t i = order[p];
         const EventKind k = st.records[i].kind;
         if ((k == EventKind::invoice || k == EventKind::contract_signed) != registering) continue;
         std::string why;
@@ -371,8 +394,8 @@ class Ledger {
   // The permutation that puts n records in canonical order: a counting sort by client when the
   // batch is large against the number of clients, then each client's run sorted if it is not.
   template <class ClientOf, class Less>
-  std::vector<std::uint32_t> canonical_order(std::size_t n, ClientOf client_of, Less less) const {
-    std::vector<std::uint32_t> order(n);
+  detail::BigVector<std::uint32_t> canonical_order(std::size_t n, ClientOf client_of, Less less) const {
+    detail::BigVector<std::uint32_t> order(n);
     const std::size_t clients = interner_.size();
     if (n * 4 < clients) {
       for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
@@ -392,17 +415,40 @@ class Ledger {
   }
 
   // From the client id, not its index: the index depends on the order of posting, and the key
-  // takes part in the canonical order.
-  static std::uint64_t ref_key(std::string_view client, EventKind kind, std::string_view ref) {
+  // takes part in the canonical order. Its top bits are the client's, so that the registry
+  // keeps a client's references together (FlatMap pages); the other 44 bits tell refs apart.
+  static std::uint64_t ref_key(std::uint64_t client_hash, EventKind kind, std::string_view ref) {
+    using Map = detail::FlatMap<detail::RefEntry>;
+    constexpr std::uint64_t low = (std::uint64_t{1} << (64 - Map::kPageBits)) - 1;
     const bool contract = kind == EventKind::contract_signed || kind == EventKind::contract_cancelled;
-    std::uint64_t k = detail::hash_bytes(ref, detail::hash_bytes(client, contract ? 2 : 1));
+    const std::uint64_t k = (client_hash & ~low) |
+                            (detail::hash_bytes(ref, detail::mix64(client_hash + (contract ? 2 : 1))) & low);
     return k == 0 ? 1 : k;
   }
 
   // Rules that need the ledger: unique invoice and contract ids, known references, dates in order.
-  bool validate(const detail::Record& r, std::string_view ref, std::vector<Undo>& undo, std::string& why,
+  bool validate(const detail::Record& r, std::string_view ref, detail::BigVector<Undo>& undo, std::string& why,
                 const char*& column) {
     auto quoted = [&] { return "'" + std::string(ref) + "'"; };
+    // A back-dated event (on or before a date already scored) is applied at once, after events
+    // dated later. That is exact but for the allocation of payments without ref, so the two
+    // events whose allocation it would change are refused.
+    if (r.client < states_.size()) {
+      const ClientState& c = states_[r.client];
+      if (r.kind == EventKind::payment && r.key == 0 && c.last_date != detail::kNoDate && r.date < c.last_date) {
+        why = "payment without ref dated " + Date::from_days(r.date).to_string() +
+              " comes after later events of the client were applied (up to " +
+              Date::from_days(c.last_date).to_string() + "): name the invoice it pays";
+        return false;
+      }
+      if (r.kind == EventKind::invoice && c.last_free_payment != detail::kNoDate && r.date <= c.last_free_payment) {
+        column = "date";
+        why = "invoice dated " + Date::from_days(r.date).to_string() + " comes after a payment without ref dated " +
+              Date::from_days(c.last_free_payment).to_string() +
+              " was applied, which it would have received: post it before scoring past that date";
+        return false;
+      }
+    }
     switch (r.kind) {
       case EventKind::invoice:
       case EventKind::contract_signed: {
@@ -483,10 +529,11 @@ class Ledger {
 
   void touch(ClientState& c, std::int32_t date) {
     if (c.first_date == detail::kNoDate) {
-      c.first_date = c.epoch = date;
+      c.first_date = c.last_date = c.epoch = date;
       return;
     }
     c.first_date = std::min(c.first_date, date);
+    c.last_date = std::max(c.last_date, date);
     // Keep exponents small: move the epoch forward when it lags far behind (at most ~2^600).
     const double min_half = std::min({decay_.payment_half_life_days, decay_.dissatisfaction_half_life_days,
                                       decay_.review_half_life_days});
@@ -575,6 +622,16 @@ class Ledger {
     return incidents_[c.incidents];
   }
 
+  // Applies n records in turn, fetching registry slots a few records ahead.
+  template <class At>
+  void apply_all(std::size_t n, At at) {
+    constexpr std::size_t ahead = 8;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n && at(i + ahead).key) registry_.prefetch(at(i + ahead).key);
+      apply(at(i));
+    }
+  }
+
   void apply(const detail::Record& r) {
     ClientState& c = states_[r.client];
     touch(c, r.date);
@@ -609,6 +666,7 @@ class Ledger {
           }
         } else {
           // No reference: the oldest open invoices issued on or before the payment come first.
+          c.last_free_payment = std::max(c.last_free_payment, r.date);
           for (std::uint32_t s = c.open_head; s != detail::kNone && left > 0;) {
             const std::uint32_t next = pool_[s].next;
             if (pool_[s].issued <= r.date) {
@@ -684,14 +742,14 @@ class Ledger {
 
   DecayConfig decay_;
   detail::Interner interner_;
-  std::vector<ClientState> states_;
-  std::vector<detail::Invoice> pool_;
+  detail::BigVector<ClientState> states_;
+  detail::BigVector<detail::Invoice> pool_;
   std::vector<std::uint32_t> free_;
   detail::FlatMap<detail::RefEntry> registry_;
   std::vector<std::int64_t> revenue_;  // portfolio invoiced per month from revenue_base_
   std::int32_t revenue_base_ = 0;
   std::vector<Incidents> incidents_;
-  std::vector<detail::Record> pending_;
+  detail::BigVector<detail::Record> pending_;
   std::int32_t horizon_ = detail::kNoDate;
   std::int32_t latest_ = detail::kNoDate;
 };

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "clientrisk/detail/memory.hpp"
+
 namespace clientrisk {
 inline namespace v1 {
 namespace detail {
@@ -55,9 +57,8 @@ class Interner {
     }
   }
 
-  // Index of name, adding it when new.
-  std::uint32_t intern(std::string_view name) {
-    const std::uint64_t h = hash_bytes(name, 0);
+  // Index of name, adding it when new; h is hash_bytes(name, 0).
+  std::uint32_t intern(std::string_view name, std::uint64_t h) {
     std::uint32_t found = find(name, h);
     if (found != npos) return found;
     if ((ends_.size() + 1) * 2 > slots_.size()) grow();
@@ -103,80 +104,102 @@ class Interner {
   }
 
   std::string arena_;               // every name, back to back
-  std::vector<std::size_t> ends_;   // end of each name in arena_
-  std::vector<Slot> slots_;
+  BigVector<std::size_t> ends_;     // end of each name in arena_
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
 };
 
-// Open-addressing map from a non-zero 64-bit key to a small value, linear probing, no erase.
+// Open-addressing map from a non-zero 64-bit key to a small value, linear probing. The top
+// kPageBits of a key choose a page of kPageSlots slots where the probe starts, so keys that
+// share those bits (the references of one client) sit together in memory.
 template <class Value>
 class FlatMap {
  public:
+  static constexpr int kPageBits = 20;
+  static constexpr std::size_t kPageSlots = 64;
+
   Value* find(std::uint64_t key) {
-    if (keys_.empty()) return nullptr;
-    const std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
-      if (keys_[i] == key) return &values_[i];
-      if (keys_[i] == 0) return nullptr;
+    if (slots_.empty()) return nullptr;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = home(key);; i = (i + 1) & mask) {
+      if (slots_[i].key == key) return &slots_[i].value;
+      if (slots_[i].key == 0) return nullptr;
     }
   }
   const Value* find(std::uint64_t key) const { return const_cast<FlatMap*>(this)->find(key); }
 
   // Inserts key with a default value; returns the value and whether it was new.
   std::pair<Value*, bool> insert(std::uint64_t key) {
-    if ((size_ + 1) * 10 > keys_.size() * 7) rehash(keys_.empty() ? 64 : keys_.size() * 2);
-    const std::size_t mask = keys_.size() - 1;
-    std::size_t i = mix64(key) & mask;
-    for (; keys_[i] != 0; i = (i + 1) & mask)
-      if (keys_[i] == key) return {&values_[i], false};
-    keys_[i] = key;
-    values_[i] = Value{};
+    if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? kPageSlots : slots_.size() * 2);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = home(key);
+    for (; slots_[i].key != 0; i = (i + 1) & mask)
+      if (slots_[i].key == key) return {&slots_[i].value, false};
+    slots_[i] = Slot{key, Value{}};
     ++size_;
-    return {&values_[i], true};
+    return {&slots_[i].value, true};
   }
 
   // Removes a key (backward-shift deletion keeps probe chains intact).
   void erase(std::uint64_t key) {
-    if (keys_.empty()) return;
-    const std::size_t mask = keys_.size() - 1;
-    std::size_t i = mix64(key) & mask;
-    while (keys_[i] != key) {
-      if (keys_[i] == 0) return;
+    if (slots_.empty()) return;
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = home(key);
+    while (slots_[i].key != key) {
+      if (slots_[i].key == 0) return;
       i = (i + 1) & mask;
     }
-    for (std::size_t j = (i + 1) & mask; keys_[j] != 0; j = (j + 1) & mask) {
-      const std::size_t home = mix64(keys_[j]) & mask;
+    for (std::size_t j = (i + 1) & mask; slots_[j].key != 0; j = (j + 1) & mask) {
       // Move j back into the hole at i when its home is not in the cyclic range (i, j].
-      if (((j - home) & mask) >= ((j - i) & mask)) {
-        keys_[i] = keys_[j];
-        values_[i] = values_[j];
+      if (((j - home(slots_[j].key)) & mask) >= ((j - i) & mask)) {
+        slots_[i] = slots_[j];
         i = j;
       }
     }
-    keys_[i] = 0;
+    slots_[i].key = 0;
     --size_;
   }
 
-  std::size_t size() const { return size_; }
-  std::size_t memory_bytes() const { return keys_.capacity() * (sizeof(std::uint64_t) + sizeof(Value)); }
-
- private:
-  void rehash(std::size_t capacity) {
-    std::vector<std::uint64_t> keys(capacity, 0);
-    std::vector<Value> values(capacity);
-    const std::size_t mask = capacity - 1;
-    for (std::size_t k = 0; k < keys_.size(); ++k) {
-      if (keys_[k] == 0) continue;
-      std::size_t i = mix64(keys_[k]) & mask;
-      while (keys[i] != 0) i = (i + 1) & mask;
-      keys[i] = keys_[k];
-      values[i] = values_[k];
-    }
-    keys_.swap(keys);
-    values_.swap(values);
+  // Starts loading the slot where a search for key begins; lookups of many keys in a row
+  // then overlap their cache misses instead of paying for each in turn.
+  void prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key)]);
   }
 
-  std::vector<std::uint64_t> keys_;
-  std::vector<Value> values_;
+  // Makes room for n more keys without rehashing on the way.
+  void reserve_more(std::size_t n) {
+    std::size_t capacity = slots_.empty() ? kPageSlots : slots_.size();
+    while ((size_ + n) * 10 > capacity * 7) capacity *= 2;
+    if (capacity != slots_.size()) rehash(capacity);
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    Value value{};
+  };
+
+  std::size_t home(std::uint64_t key) const {
+    const std::size_t pages = slots_.size() / kPageSlots;
+    const std::size_t page = static_cast<std::size_t>(((key >> (64 - kPageBits)) * pages) >> kPageBits);
+    return page * kPageSlots + (mix64(key) & (kPageSlots - 1));
+  }
+
+  void rehash(std::size_t capacity) {
+    std::vector<Slot, HugePageAllocator<Slot>> old(capacity);
+    old.swap(slots_);
+    const std::size_t mask = capacity - 1;
+    for (const Slot& s : old) {
+      if (s.key == 0) continue;
+      std::size_t i = home(s.key);
+      while (slots_[i].key != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 

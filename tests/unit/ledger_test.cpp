@@ -1,0 +1,261 @@
+#include "clientrisk/ledger.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clientrisk/engine.hpp"
+
+using namespace clientrisk;
+
+namespace {
+
+Date day(const char* iso) { return *Date::parse(iso); }
+
+Event make(const char* date, const std::string& client, EventKind kind, std::string ref = {},
+           std::optional<std::int64_t> cents = {}, const char* due = nullptr, std::string detail = {}) {
+  Event e;
+  e.date = day(date);
+  e.client = client;
+  e.kind = kind;
+  e.ref = std::move(ref);
+  if (cents) e.amount = Money::from_cents(*cents);
+  if (due) e.due = day(due);
+  e.detail = std::move(detail);
+  return e;
+}
+Event invoice(const char* date, const std::string& c, const std::string& ref, std::int64_t cents, const char* due) {
+  return make(date, c, EventKind::invoice, ref, cents, due);
+}
+Event payment(const char* date, const std::string& c, const std::string& ref, std::int64_t cents) {
+  return make(date, c, EventKind::payment, ref, cents);
+}
+Event credit_note(const char* date, const std::string& c, const std::string& ref, std::int64_t cents) {
+  return make(date, c, EventKind::credit_note, ref, cents);
+}
+
+std::int64_t cents(Money m) { return m.cents(); }
+
+KeyFigures key_of(const std::vector<Event>& events, const std::string& client, const char* as_of) {
+  Engine engine;
+  engine.post(events);
+  return engine.score(client, day(as_of)).key;
+}
+
+}  // namespace
+
+TEST(LedgerMemory, ClientStateAndInvoiceFitTheirBudget) {
+  EXPECT_LE(sizeof(ClientState), 480u);
+  EXPECT_LE(sizeof(detail::Invoice), 64u);
+}
+
+TEST(KeyFigures, AreExactInCentsOnAHandBuiltLedger) {
+  const std::vector<Event> events = {
+      invoice("2023-06-01", "k", "F0", 30000, "2023-07-01"),    // long overdue, before the 12 months
+      invoice("2024-01-10", "k", "F1", 123456, "2024-02-09"),   // 127 days past due on 2024-06-15
+      invoice("2024-02-05", "k", "F2", 50000, "2024-03-06"),    // 101 days past due, partly paid
+      payment("2024-03-01", "k", "F2", 20000),
+      invoice("2024-02-01", "k", "F7", 8000, "2024-03-02"),     // paid in full: closed
+      payment("2024-04-01", "k", "F7", 8000),
+      invoice("2024-03-17", "k", "F3", 9999, "2024-03-17"),     // exactly 90 days past due: not over 90
+      invoice("2024-04-20", "k", "F4", 4567, "2024-05-20"),     // 26 days past due
+      invoice("2024-05-16", "k", "F5", 1001, "2024-06-15"),     // due on the as-of date: not overdue
+      invoice("2024-06-10", "k", "F6", 70000, "2024-07-10"),    // not yet due
+      invoice("2024-05-01", "other", "F1", 100000, "2024-05-31"),
+      // After the as-of date: ignored.
+      payment("2024-06-20", "k", "F1", 123456),
+      invoice("2024-06-16", "k", "F8", 55500, "2024-06-17"),
+  };
+  Engine engine;
+  engine.post(events);
+
+  const KeyFigures early = engine.score("k", day("2024-02-29")).key;
+  EXPECT_EQ(cents(early.outstanding), 30000 + 123456 + 50000 + 8000);
+  EXPECT_EQ(cents(early.overdue), 30000 + 123456);
+  EXPECT_EQ(cents(early.over_90), 30000);
+  EXPECT_EQ(cents(early.revenue_12m), 30000 + 123456 + 50000 + 8000);  // March 2023 to February 2024
+  EXPECT_EQ(early.open_invoices, 4u);
+
+  const KeyFigures k = engine.score("k", day("2024-06-15")).key;
+  EXPECT_EQ(cents(k.outstanding), 30000 + 123456 + 30000 + 9999 + 4567 + 1001 + 70000);
+  EXPECT_EQ(cents(k.overdue), 30000 + 123456 + 30000 + 9999 + 4567);
+  EXPECT_EQ(cents(k.over_90), 30000 + 123456 + 30000);
+  const std::int64_t revenue = 123456 + 50000 + 8000 + 9999 + 4567 + 1001 + 70000;  // July 2023 to June 2024
+  EXPECT_EQ(cents(k.revenue_12m), revenue);
+  EXPECT_EQ(k.revenue_share, static_cast<double>(revenue) / static_cast<double>(revenue + 100000));
+  EXPECT_EQ(cents(k.credit_balance), 0);
+  EXPECT_EQ(cents(k.disputed), 0);
+  EXPECT_EQ(k.open_invoices, 7u);
+  EXPECT_EQ(k.open_disputes, 0u);
+}
+
+TEST(KeyFigures, FeaturesAgreeWithKeyFigures) {
+  const std::vector<Event> events = {
+      invoice("2024-01-10", "k", "F1", 123456, "2024-02-09"),
+      invoice("2024-05-10", "k", "F2", 50000, "2024-06-09"),
+  };
+  Engine engine;
+  engine.post(events);
+  const Score s = engine.score("k", day("2024-06-15"));
+  EXPECT_EQ(s.features[static_cast<std::size_t>(Feature::open_amount)], static_cast<double>(cents(s.key.outstanding)));
+  EXPECT_EQ(s.features[static_cast<std::size_t>(Feature::overdue_amount)], static_cast<double>(cents(s.key.overdue)));
+  EXPECT_EQ(s.features[static_cast<std::size_t>(Feature::amount_over_90)], static_cast<double>(cents(s.key.over_90)));
+  EXPECT_EQ(s.features[static_cast<std::size_t>(Feature::days_past_due_max)], 127.0);
+}
+
+TEST(Payments, WithoutRefGoToTheOldestOpenInvoice) {
+  // Posted newest first: the order of issue decides, not the order of posting.
+  const std::vector<Event> events = {
+      invoice("2024-03-10", "c", "F3", 100000, "2024-04-09"),
+      invoice("2024-02-10", "c", "F2", 100000, "2024-03-11"),
+      invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+      payment("2024-03-15", "c", "", 150000),
+  };
+  const KeyFigures k = key_of(events, "c", "2024-03-20");
+  EXPECT_EQ(cents(k.outstanding), 150000);
+  EXPECT_EQ(cents(k.overdue), 50000) << "F1 is paid and half of F2 remains overdue";
+  EXPECT_EQ(k.open_invoices, 2u);
+  EXPECT_EQ(cents(k.credit_balance), 0);
+}
+
+TEST(Payments, WithoutRefSkipInvoicesIssuedAfterThePayment) {
+  const std::vector<Event> events = {
+      invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+      payment("2024-01-20", "c", "", 150000),
+      invoice("2024-02-10", "c", "F2", 100000, "2024-03-11"),
+  };
+  const KeyFigures k = key_of(events, "c", "2024-02-15");
+  EXPECT_EQ(cents(k.outstanding), 100000);
+  EXPECT_EQ(cents(k.credit_balance), 50000);
+  EXPECT_EQ(k.open_invoices, 1u);
+}
+
+TEST(Payments, OverpaymentBecomesACreditBalance) {
+  const KeyFigures with_ref = key_of({invoice("2024-01-10", "c", "F1", 10000, "2024-02-09"),
+                                      payment("2024-01-20", "c", "F1", 15000)},
+                                     "c", "2024-02-15");
+  EXPECT_EQ(cents(with_ref.outstanding), 0);
+  EXPECT_EQ(cents(with_ref.credit_balance), 5000);
+  EXPECT_EQ(with_ref.open_invoices, 0u);
+
+  const KeyFigures without_ref = key_of({invoice("2024-01-10", "c", "F1", 10000, "2024-02-09"),
+                                         payment("2024-01-20", "c", "", 13000)},
+                                        "c", "2024-02-15");
+  EXPECT_EQ(cents(without_ref.outstanding), 0);
+  EXPECT_EQ(cents(without_ref.credit_balance), 3000);
+
+  const KeyFigures paid_twice = key_of({invoice("2024-01-10", "c", "F1", 10000, "2024-02-09"),
+                                        payment("2024-01-20", "c", "F1", 10000),
+                                        payment("2024-01-21", "c", "F1", 10000)},
+                                       "c", "2024-02-15");
+  EXPECT_EQ(cents(paid_twice.outstanding), 0);
+  EXPECT_EQ(cents(paid_twice.credit_balance), 10000);
+}
+
+TEST(CreditNotes, LargerThanOutstandingLeaveACreditBalance) {
+  const KeyFigures k = key_of({invoice("2024-01-10", "c", "F1", 10000, "2024-02-09"),
+                               payment("2024-01-20", "c", "F1", 6000), credit_note("2024-01-25", "c", "F1", 7000)},
+                              "c", "2024-02-15");
+  EXPECT_EQ(cents(k.outstanding), 0);
+  EXPECT_EQ(cents(k.credit_balance), 3000);
+  EXPECT_EQ(k.open_invoices, 0u);
+}
+
+TEST(CreditNotes, SmallerThanOutstandingReduceIt) {
+  const KeyFigures k = key_of({invoice("2024-01-10", "c", "F1", 10000, "2024-02-09"),
+                               credit_note("2024-01-25", "c", "F1", 2500)},
+                              "c", "2024-02-15");
+  EXPECT_EQ(cents(k.outstanding), 7500);
+  EXPECT_EQ(cents(k.overdue), 7500);
+  EXPECT_EQ(cents(k.credit_balance), 0);
+}
+
+TEST(Disputes, ResolvingClearsTheDisputedAmount) {
+  const std::vector<Event> events = {
+      invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+      invoice("2024-01-11", "c", "F2", 50000, "2024-02-10"),
+      make("2024-01-20", "c", EventKind::dispute_opened, "F1", 40000, nullptr, "quality"),
+      make("2024-01-21", "c", EventKind::dispute_opened, "F1", 10000, nullptr, "price"),
+      make("2024-01-22", "c", EventKind::dispute_opened, "F2", 5000, nullptr, "price"),
+      make("2024-02-01", "c", EventKind::dispute_resolved, "F1", {}, nullptr, "settled"),
+  };
+  Engine engine;
+  engine.post(events);
+  const KeyFigures open = engine.score("c", day("2024-01-25")).key;
+  EXPECT_EQ(cents(open.disputed), 55000);
+  EXPECT_EQ(open.open_disputes, 3u);
+  const KeyFigures resolved = engine.score("c", day("2024-02-05")).key;
+  EXPECT_EQ(cents(resolved.disputed), 5000) << "F2's dispute is still open";
+  EXPECT_EQ(resolved.open_disputes, 1u);
+  EXPECT_EQ(cents(resolved.outstanding), 150000) << "resolving a dispute pays nothing";
+}
+
+TEST(Disputes, OpenedThenResolvedLeaveNothingDisputed) {
+  const KeyFigures k = key_of({invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                               make("2024-01-20", "c", EventKind::dispute_opened, "F1", 40000, nullptr, "quality"),
+                               make("2024-01-30", "c", EventKind::dispute_resolved, "F1", {}, nullptr, "rejected")},
+                              "c", "2024-02-05");
+  EXPECT_EQ(cents(k.disputed), 0);
+  EXPECT_EQ(k.open_disputes, 0u);
+}
+
+TEST(Ledger, EventsAfterTheHorizonWaitUntilAdvanced) {
+  Ledger ledger;
+  const std::vector<Event> events = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                                     payment("2024-03-01", "c", "F1", 100000)};
+  ledger.post(events);
+  EXPECT_EQ(ledger.pending_count(), 2u);
+  ledger.advance(day("2024-02-01"));
+  EXPECT_EQ(ledger.pending_count(), 1u);
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 100000);
+  ledger.advance(day("2024-03-01"));
+  EXPECT_EQ(ledger.pending_count(), 0u);
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 0);
+}
+
+TEST(Ledger, StrictBatchWithOneBadEventAppliesNothing) {
+  Ledger ledger;
+  const std::vector<Event> batch = {invoice("2024-01-10", "new", "F1", 100000, "2024-02-09"),
+                                    make("2024-01-12", "other", EventKind::contract_signed, "K1", 0),
+                                    payment("2024-01-20", "new", "F9", 100000)};  // unknown invoice
+  EXPECT_THROW(ledger.post(batch), InvalidInput);
+  EXPECT_EQ(ledger.client_count(), 0u);
+  EXPECT_EQ(ledger.pending_count(), 0u);
+  EXPECT_FALSE(ledger.latest_event_date().has_value());
+  // The registry forgot F1 and K1: posting them again is not a duplicate.
+  const std::vector<Event> good(batch.begin(), batch.begin() + 2);
+  EXPECT_NO_THROW(ledger.post(good));
+  EXPECT_EQ(ledger.client_count(), 2u);
+}
+
+TEST(Ledger, StrictErrorNamesTheFirstBadEvent) {
+  Ledger ledger;
+  const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                                    payment("2024-01-20", "c", "F9", 100000),
+                                    make("2024-01-20", "c", EventKind::review, "", {}, nullptr, "9")};
+  try {
+    ledger.post(batch);
+    FAIL() << "accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()), "event 1: ref: payment for unknown invoice 'F9'");
+  }
+}
+
+TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
+  Ledger ledger;
+  const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                                    payment("2024-01-20", "c", "F9", 100000),
+                                    make("2024-01-20", "c", EventKind::review, "", {}, nullptr, "9"),
+                                    payment("2024-01-25", "c", "F1", 40000)};
+  const std::vector<Rejection> rejected = ledger.post(batch, true);
+  ASSERT_EQ(rejected.size(), 2u);
+  EXPECT_EQ(rejected[0].index, 1u);
+  EXPECT_EQ(rejected[0].column, "ref");
+  EXPECT_EQ(rejected[1].index, 2u);
+  EXPECT_EQ(rejected[1].column, "detail");
+  ledger.advance(day("2024-02-01"));
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 60000);
+}
