@@ -216,7 +216,8 @@ class Client {
       if (k < stop_ && rng_.chance(80))
         sign(end, true);
       else
-        plan({.date = end, .ref = contract_, .kind = EventKind::contract_cancelled, .code = code(Cancellation::at_term)});
+        plan({.date = end, .ref = contract_, .kind = EventKind::contract_cancelled,
+              .code = code(Cancellation::at_term)});
     }
 
     switch (profile_) {

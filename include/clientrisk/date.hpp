@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,8 +86,14 @@ class Date {
     return (c.year - 1970) * 12 + static_cast<std::int32_t>(c.month) - 1;
   }
 
+  // YYYY-MM-DD; a date reached by arithmetic outside years 1..9999 prints its year in full.
   std::string to_string() const {
     CivilDate c = civil();
+    if (c.year < 1 || c.year > 9999) {
+      char out[32];
+      std::snprintf(out, sizeof out, "%d-%02u-%02u", c.year, c.month, c.day);
+      return out;
+    }
     char buf[11];
     int y = c.year;
     for (int k = 3; k >= 0; --k) { buf[k] = static_cast<char>('0' + y % 10); y /= 10; }

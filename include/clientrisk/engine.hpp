@@ -131,13 +131,15 @@ class Engine {
     t.client = std::move(clients);
     const auto n = static_cast<Eigen::Index>(t.client.size());
     t.sub.resize(n, factor_count);
-    FeatureRow f;
-    SubScores s;
     const std::int64_t portfolio = portfolio_revenue_12m(ledger_, d);
-    for (Eigen::Index r = 0; r < n; ++r) {
-      extract_features(ledger_, t.client[static_cast<std::size_t>(r)], d, model_, portfolio, f);
-      evaluate_factors(f.data(), model_, s);
-      for (int k = 0; k < factor_count; ++k) t.sub(r, k) = s[static_cast<std::size_t>(k)];
+    constexpr Eigen::Index block = 256;
+    std::vector<FeatureRow> f(static_cast<std::size_t>(std::min(n, block)));
+    for (Eigen::Index r0 = 0; r0 < n; r0 += block) {
+      const Eigen::Index b = std::min(block, n - r0);
+      for (Eigen::Index r = 0; r < b; ++r)
+        extract_features(ledger_, t.client[static_cast<std::size_t>(r0 + r)], d, model_, portfolio,
+                         f[static_cast<std::size_t>(r)]);
+      evaluate_factor_rows(f.front().data(), static_cast<std::size_t>(b), feature_count, model_, &t.sub(r0, 0));
     }
     weigh(t.sub, factor_points(model_), t.contribution, t.score);
     t.band.resize(t.client.size());

@@ -33,9 +33,9 @@ enum class Feature : std::uint8_t {
   cancellations_at_term,      // cancellations at term within cancellation_window_days
   contracts_held,             // contracts held during that window (signed minus cancelled before it)
   revenue_share,              // client's share of the portfolio's invoiced amount over 12 months, in [0, 1]
-  seasonality_cv,             // coefficient of variation of rolling 3-month invoiced sums (completed months, <= 24)
+  seasonality_cv,             // coefficient of variation of rolling 3-month invoiced sums (see seasonality_months)
   seasonality_swing,          // 1 - lowest / highest of those 3-month sums, in [0, 1]
-  seasonality_months,         // completed months of invoicing history counted (<= 24)
+  seasonality_months,         // completed months since the first invoice (<= 24); 0 after 12 months without one
   review_weight,              // decayed number of reviews
   rating_mean,                // decayed mean rating, 1..5 (0 without reviews)
   negative_review_share,      // decayed share of ratings 1 and 2, in [0, 1]
@@ -149,10 +149,14 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 += month_amount(c, mm);
   f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
 
-  // Seasonality over completed months since the first invoice, at most 24, read as rolling
-  // 3-month sums: regular quarterly billing is not seasonal, a summer-only client is.
+  // Seasonality over the completed months since the first invoice, at most 24, read as
+  // rolling 3-month sums: regular quarterly billing is not seasonal, a summer-only client is.
+  // A seasonal client buys at least once a year: after twelve months without an invoice the
+  // client has stopped buying, which is not seasonality.
   int n = 0;
-  if (c.first_invoice_month != kNoDate) n = std::clamp(month - c.first_invoice_month, 0, 24);
+  const std::int32_t last = month - 1;
+  if (c.first_invoice_month != kNoDate && last - c.ring_month < 12)
+    n = std::clamp(month - c.first_invoice_month, 0, 24);
   f[14] = f[15] = 0;
   f[16] = n;
   if (n >= 4) {
@@ -161,7 +165,7 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
     double total = 0, lo = 0, hi = 0;
     for (int k = 0; k < sums; ++k) {
       double v = 0;
-      for (int j = 0; j < 3; ++j) v += static_cast<double>(month_amount(c, month - n + k + j));
+      for (int j = 0; j < 3; ++j) v += static_cast<double>(month_amount(c, last + 1 - n + k + j));
       q[static_cast<std::size_t>(k)] = v;
       total += v;
       lo = k == 0 ? v : std::min(lo, v);

@@ -163,17 +163,13 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
     if (!problem.empty()) throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + problem);
   }
   const auto points = factor_points(m);
-  constexpr std::size_t block = 512;
+  constexpr std::size_t block = 1024;
   SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(rows, block)), factor_count), contribution;
   Eigen::VectorXd s;
   for (std::size_t r0 = 0; r0 < rows; r0 += block) {
     const std::size_t n = std::min(block, rows - r0);
     sub.resize(static_cast<Eigen::Index>(n), factor_count);
-    for (std::size_t r = 0; r < n; ++r) {
-      SubScores row;
-      evaluate_factors(x + (r0 + r) * row_stride, m, row);
-      for (int k = 0; k < factor_count; ++k) sub(static_cast<Eigen::Index>(r), k) = row[static_cast<std::size_t>(k)];
-    }
+    evaluate_factor_rows(x + r0 * row_stride, n, row_stride, m, sub.data());
     weigh(sub, points, contribution, s);
     for (std::size_t r = 0; r < n; ++r) {
       if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
