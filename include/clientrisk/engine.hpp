@@ -147,19 +147,21 @@ class Engine {
     return t;
   }
 
+  // One client through the same functions as a table (features, factors, contributions, sum),
+  // so its bits are those of its row in score_all().
   Score explain_row(std::uint32_t index, Date d) const {
-    ScoreTable t = table({index}, d);
     Score out;
     out.client = ledger_.client_id(index);
     out.as_of = d;
-    out.score = t.score(0);
-    out.band = t.band[0];
-    for (int k = 0; k < factor_count; ++k) {
-      out.sub[static_cast<std::size_t>(k)] = t.sub(0, k);
-      out.contribution[static_cast<std::size_t>(k)] = t.contribution(0, k);
-    }
     extract_features(ledger_, index, d, model_, portfolio_revenue_12m(ledger_, d), out.features, &out.key);
-    out.reasons = clientrisk::explain(out.features, model_, out.contribution);
+    FactorParts parts;
+    evaluate_factors(out.features.data(), model_, out.sub, &parts);
+    const auto points = factor_points(model_);
+    for (int k = 0; k < factor_count; ++k)
+      out.contribution[static_cast<std::size_t>(k)] = out.sub[static_cast<std::size_t>(k)] * points(k);
+    out.score = sum_contributions(out.contribution.data());
+    out.band = band_of(out.score, model_);
+    out.reasons = clientrisk::explain(out.features, model_, out.contribution, parts);
     return out;
   }
 

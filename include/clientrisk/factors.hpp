@@ -3,9 +3,9 @@
 // the same bits whether it is scored alone or in a batch. docs/factors.md gives every formula.
 #pragma once
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -41,126 +41,144 @@ inline double survive(double s, double n) {
 
 }  // namespace detail
 
-// Evaluates the factors of n feature rows, row r starting at x + r * stride, into sub (n rows
-// of factor_count, row-major). parts, when not null, receives the parts of each row. One
-// row or a million take the same path, element by element, so a row's bits never depend on
-// its batch.
-inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub,
-                                 FactorParts* parts = nullptr) {
-  // Blocks of at most 64 rows, sized at compile time: no allocation, even for one row.
-  constexpr int block = 64;
-  using Col = Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, block, 1>;
-  using Block = Eigen::Array<double, Eigen::Dynamic, feature_count, Eigen::ColMajor, block, feature_count>;
-  Block f;
-  for (std::size_t r0 = 0; r0 < n; r0 += block) {
-    const auto b = static_cast<Eigen::Index>(std::min<std::size_t>(block, n - r0));
-    f.resize(b, feature_count);
-    for (Eigen::Index r = 0; r < b; ++r)
-      for (int k = 0; k < feature_count; ++k) f(r, k) = x[(r0 + static_cast<std::size_t>(r)) * stride + static_cast<std::size_t>(k)];
-    auto F = [&](Feature k) { return f.col(static_cast<Eigen::Index>(k)); };
-    auto clamp01 = [](const auto& v) { return v.max(0.0).min(1.0); };
-    auto ramp = [&](const auto& v, double lo, double hi) { return clamp01((v - lo) / (hi - lo)); };
-    auto saturate = [](const auto& v, double half) { return v / (v + half); };
-    const Col zero = Col::Zero(b);
+// Constants of the factor formulas derived from a model once per batch: reciprocals of the
+// model's fixed divisors, so that a row costs multiplications where it can.
+struct FactorConstants {
+  explicit FactorConstants(const Model& m)
+      : model(m),
+        inv_material(1 / m.material_amount_cents),
+        inv_full(1 / m.delinquency_full_days),
+        inv_paydex(1 / (80 - m.paydex_severe)),
+        inv_concentration(1 / (m.concentration_share_high - m.concentration_share_low)),
+        inv_cv(1 / (m.seasonality_cv_high - m.seasonality_cv_low)),
+        inv_swing(1 / (m.seasonality_swing_high - m.seasonality_swing_low)),
+        inv_rating(1 / (m.rating_good - m.rating_bad)),
+        inv_negative(1 / (m.negative_share_high - m.negative_share_low)) {}
+  const Model& model;
+  double inv_material, inv_full, inv_paydex, inv_concentration, inv_cv, inv_swing, inv_rating, inv_negative;
+};
 
-    // Parts in order of precedence: on a tie the first names the reason.
-    std::array<std::array<Col, max_parts>, factor_count> p;
-    for (auto& factor : p)
-      for (auto& part : factor) part = zero;
-    p[0][0] = (F(Feature::amount_over_90) / m.material_amount_cents).min(1.0);
-    p[0][1] = (F(Feature::days_past_due_max) / m.delinquency_full_days).min(1.0) *
-              (F(Feature::overdue_amount) / m.material_amount_cents).min(1.0);
-    p[0][2] = saturate(F(Feature::write_off_amount), m.write_off_half_cents);
-    p[0][3] = clamp01((80.0 - F(Feature::paydex)) / (80 - m.paydex_severe));
-    p[0][4] = (F(Feature::open_amount) > 0)
-                  .select(m.overdue_share_weight * clamp01(F(Feature::overdue_amount) / F(Feature::open_amount)), zero);
+// Evaluates the factors of one feature row into sub. parts, when not null, receives every
+// part. Only +, -, *, / and min/max: a row's bits do not depend on the batch it is in.
+inline void evaluate_row(const double* f, const FactorConstants& k, double* sub, FactorParts* parts = nullptr) {
+  const Model& m = k.model;
+  auto F = [&](Feature x) { return f[static_cast<std::size_t>(x)]; };
+  auto clamp01 = [](double x) { return std::min(1.0, std::max(0.0, x)); };
+  auto saturate = [](double x, double half) { return x / (x + half); };
 
-    p[1][0] = saturate(F(Feature::complaint_severity), m.complaint_half_severity);
-    p[1][1] = saturate(F(Feature::return_share), m.return_share_half);
-    p[1][2] = saturate(F(Feature::dispute_count), m.dispute_count_half);
-    p[1][3] = saturate(F(Feature::disputed_share), m.disputed_share_half);
+  // Parts in order of precedence: on a tie the first names the reason.
+  const double np0 = std::min(1.0, F(Feature::amount_over_90) * k.inv_material);
+  const double np1 = std::min(1.0, F(Feature::days_past_due_max) * k.inv_full) *
+                     std::min(1.0, F(Feature::overdue_amount) * k.inv_material);
+  const double np2 = saturate(F(Feature::write_off_amount), m.write_off_half_cents);
+  const double np3 = clamp01((80 - F(Feature::paydex)) * k.inv_paydex);
+  const double np4 = F(Feature::open_amount) > 0
+                         ? m.overdue_share_weight * clamp01(F(Feature::overdue_amount) / F(Feature::open_amount))
+                         : 0.0;
 
-    const Col ratio = (F(Feature::cancellations_early) * m.early_cancellation_weight + F(Feature::cancellations_at_term)) /
-                      F(Feature::contracts_held).max(1.0);
-    p[2][0] = saturate(ratio, m.cancellation_ratio_half);
+  const double ds0 = saturate(F(Feature::complaint_severity), m.complaint_half_severity);
+  const double ds1 = saturate(F(Feature::return_share), m.return_share_half);
+  const double ds2 = saturate(F(Feature::dispute_count), m.dispute_count_half);
+  const double ds3 = saturate(F(Feature::disputed_share), m.disputed_share_half);
 
-    p[3][0] = ramp(F(Feature::revenue_share), m.concentration_share_low, m.concentration_share_high);
+  const double ratio = (F(Feature::cancellations_early) * m.early_cancellation_weight + F(Feature::cancellations_at_term)) /
+                       std::max(1.0, F(Feature::contracts_held));
+  const double cn0 = saturate(ratio, m.cancellation_ratio_half);
 
-    const auto judged = F(Feature::seasonality_months) >= m.seasonality_min_months;
-    p[4][0] = judged.select(ramp(F(Feature::seasonality_cv), m.seasonality_cv_low, m.seasonality_cv_high), zero);
-    p[4][1] = judged.select(ramp(F(Feature::seasonality_swing), m.seasonality_swing_low, m.seasonality_swing_high), zero);
+  const double cc0 = clamp01((F(Feature::revenue_share) - m.concentration_share_low) * k.inv_concentration);
 
-    // reputation: the rating and negative-share parts, scaled by the credibility of the reviews.
-    const Col rw = F(Feature::review_weight);
-    const Col credibility = rw / (rw + m.review_credibility);
-    p[5][0] = (rw > 0).select(credibility * clamp01((m.rating_good - F(Feature::rating_mean)) / (m.rating_good - m.rating_bad)), zero);
-    p[5][1] = (rw > 0).select(credibility * ramp(F(Feature::negative_review_share), m.negative_share_low, m.negative_share_high), zero);
+  const bool judged = F(Feature::seasonality_months) >= m.seasonality_min_months;
+  const double se0 = judged ? clamp01((F(Feature::seasonality_cv) - m.seasonality_cv_low) * k.inv_cv) : 0.0;
+  const double se1 = judged ? clamp01((F(Feature::seasonality_swing) - m.seasonality_swing_low) * k.inv_swing) : 0.0;
 
-    // legal: every notice in the window is an independent chance of a costly case.
-    for (Eigen::Index r = 0; r < b; ++r) {
-      p[6][0](r) = 1 - detail::survive(m.lawsuit_severity, F(Feature::lawsuits)(r));
-      p[6][1](r) = 1 - detail::survive(m.litigation_severity, F(Feature::litigations)(r));
-      p[6][2](r) = 1 - detail::survive(m.formal_notice_severity, F(Feature::formal_notices)(r));
-      p[6][3](r) = 1 - detail::survive(m.lawyer_letter_severity, F(Feature::lawyer_letters)(r));
-    }
-
-    // Noisy or: 1 - prod(1 - part), multiplied left to right.
-    for (int k = 0; k < factor_count; ++k) {
-      const auto& q = p[static_cast<std::size_t>(k)];
-      const Col keep = (1.0 - q[0]) * (1.0 - q[1]) * (1.0 - q[2]) * (1.0 - q[3]) * (1.0 - q[4]);
-      for (Eigen::Index r = 0; r < b; ++r) sub[(r0 + static_cast<std::size_t>(r)) * factor_count + static_cast<std::size_t>(k)] = 1 - keep(r);
-    }
-    if (parts) {
-      for (Eigen::Index r = 0; r < b; ++r)
-        for (std::size_t k = 0; k < factor_count; ++k)
-          for (std::size_t j = 0; j < max_parts; ++j) parts[r0 + static_cast<std::size_t>(r)].part[k][j] = p[k][j](r);
-    }
+  // reputation: the rating and negative-share parts, scaled by the credibility of the reviews.
+  const double rw = F(Feature::review_weight);
+  double rp0 = 0, rp1 = 0;
+  if (rw > 0) {
+    const double credibility = rw / (rw + m.review_credibility);
+    rp0 = credibility * clamp01((m.rating_good - F(Feature::rating_mean)) * k.inv_rating);
+    rp1 = credibility * clamp01((F(Feature::negative_review_share) - m.negative_share_low) * k.inv_negative);
   }
+
+  // legal: every notice in the window is an independent chance of a costly case.
+  const double lg0 = 1 - detail::survive(m.lawsuit_severity, F(Feature::lawsuits));
+  const double lg1 = 1 - detail::survive(m.litigation_severity, F(Feature::litigations));
+  const double lg2 = 1 - detail::survive(m.formal_notice_severity, F(Feature::formal_notices));
+  const double lg3 = 1 - detail::survive(m.lawyer_letter_severity, F(Feature::lawyer_letters));
+
+  // Noisy or: 1 - prod(1 - part).
+  sub[0] = 1 - (1 - np0) * (1 - np1) * (1 - np2) * (1 - np3) * (1 - np4);
+  sub[1] = 1 - (1 - ds0) * (1 - ds1) * (1 - ds2) * (1 - ds3);
+  sub[2] = cn0;
+  sub[3] = cc0;
+  sub[4] = 1 - (1 - se0) * (1 - se1);
+  sub[5] = 1 - (1 - rp0) * (1 - rp1);
+  sub[6] = 1 - (1 - lg0) * (1 - lg1) * (1 - lg2) * (1 - lg3);
+  if (parts) {
+    parts->part = {{{np0, np1, np2, np3, np4},
+                    {ds0, ds1, ds2, ds3, 0},
+                    {cn0, 0, 0, 0, 0},
+                    {cc0, 0, 0, 0, 0},
+                    {se0, se1, 0, 0, 0},
+                    {rp0, rp1, 0, 0, 0},
+                    {lg0, lg1, lg2, lg3, 0}}};
+  }
+}
+
+// Evaluates the factors of n feature rows, row r starting at x + r * stride, into sub (n rows
+// of factor_count, row-major).
+inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub) {
+  const FactorConstants k(m);
+  for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
 }
 
 // Evaluates the factors of one feature row. parts, when given, receives every part.
 inline void evaluate_factors(const double* f, const Model& m, SubScores& sub, FactorParts* parts = nullptr) {
-  evaluate_factor_rows(f, 1, feature_count, m, sub.data(), parts);
+  evaluate_row(f, FactorConstants(m), sub.data(), parts);
 }
 
+namespace detail {
+// Upper bound of each feature and whether it counts whole things, in column order.
+inline constexpr std::array<double, feature_count> feature_max = {
+    100,  1e300, 1e300, 1e300, 1e300, 1e300, 1e300, 1, 1e300, 1, 1e6 - 1, 1e6 - 1,
+    1e6 - 1, 1, 1e300, 1, 1e6 - 1, 1e300, 5, 1, 1e6 - 1, 1e6 - 1, 1e6 - 1, 1e6 - 1};
+inline constexpr std::array<bool, feature_count> feature_whole = {
+    false, false, false, false, false, false, false, false, false, false, true, true,
+    true,  false, false, false, true,  false, false, false, true, true, true, true};
+}  // namespace detail
+
 // Checks a caller's feature row: every value finite and non-negative, shares within [0, 1],
-// counts whole. Returns the name of the first bad feature and why, or an empty string.
+// paydex within [0, 100], rating_mean within [0, 5], counts whole and below 1e6. Returns the
+// name of the first bad feature and why, or an empty string.
 inline std::string feature_problem(const double* f) {
   for (int k = 0; k < feature_count; ++k) {
     const double v = f[k];
-    const auto feature = static_cast<Feature>(k);
-    auto name = [&] { return std::string(to_string(feature)); };
+    const auto i = static_cast<std::size_t>(k);
+    auto name = [&] { return std::string(to_string(static_cast<Feature>(k))); };
     if (!(v >= 0) || v > 1e300) return name() + " must be a finite number >= 0, got " + detail::number(v);
-    switch (feature) {
-      case Feature::return_share:
-      case Feature::disputed_share:
-      case Feature::revenue_share:
-      case Feature::seasonality_swing:
-      case Feature::negative_review_share:
-        if (v > 1) return name() + " must be at most 1, got " + detail::number(v);
-        break;
-      case Feature::paydex:
-        if (v > 100) return name() + " must be at most 100, got " + detail::number(v);
-        break;
-      case Feature::rating_mean:
-        if (v > 5) return name() + " must be at most 5, got " + detail::number(v);
-        break;
-      case Feature::cancellations_early:
-      case Feature::cancellations_at_term:
-      case Feature::contracts_held:
-      case Feature::seasonality_months:
-      case Feature::lawyer_letters:
-      case Feature::formal_notices:
-      case Feature::lawsuits:
-      case Feature::litigations:
-        if (v != static_cast<double>(static_cast<std::uint32_t>(std::min(v, 1e6))) || v >= 1e6)
-          return name() + " must be a whole number below 1000000, got " + detail::number(v);
-        break;
-      default:
-        break;
-    }
+    if (v > detail::feature_max[i])
+      return name() + " must be at most " + detail::number(detail::feature_max[i]) + ", got " + detail::number(v);
+    if (detail::feature_whole[i] && v != std::floor(v))
+      return name() + " must be a whole number, got " + detail::number(v);
   }
   return {};
+}
+
+// The fast check behind feature_problem: true when the row is valid. Branch-free, so that
+// validating a matrix costs little beside scoring it.
+inline bool feature_row_ok(const double* f) {
+  bool ok = true;
+  for (std::size_t k = 0; k < feature_count; ++k) ok &= (f[k] >= 0) & (f[k] <= detail::feature_max[k]);
+  if (!ok) return false;
+  // Whole counts are below 1e6 once in range, so the int64 round trip is exact (and, unlike
+  // std::floor on baseline x86-64, needs no library call).
+  for (Feature w : {Feature::cancellations_early, Feature::cancellations_at_term, Feature::contracts_held,
+                    Feature::seasonality_months, Feature::lawyer_letters, Feature::formal_notices, Feature::lawsuits,
+                    Feature::litigations}) {
+    const double v = f[static_cast<std::size_t>(w)];
+    ok &= v == static_cast<double>(static_cast<std::int32_t>(v));
+  }
+  return ok;
 }
 
 }  // namespace v1

@@ -95,6 +95,7 @@ struct Invoice {
 // What the registry knows of a reference. Invoices and contracts share it under different keys.
 struct RefEntry {
   std::int64_t disputed = 0;        // disputed amount open on this invoice (applied)
+  std::uint32_t client = kNone;     // owner: keys of two clients could collide, owners cannot
   std::uint32_t slot = kNone;       // pool slot while the invoice is open and applied
   std::int32_t date = kNoDate;      // invoice or contract date
   std::uint16_t staged_disputes = 0;  // open disputes as validated at posting
@@ -454,11 +455,14 @@ class Ledger {
       case EventKind::contract_signed: {
         auto [entry, inserted] = registry_.insert(r.key);
         if (!inserted) {
-          why = std::string(r.kind == EventKind::invoice ? "duplicate invoice id " : "duplicate contract id ") +
-                quoted() + " for this client";
+          why = entry->client == r.client
+                    ? std::string(r.kind == EventKind::invoice ? "duplicate invoice id " : "duplicate contract id ") +
+                          quoted() + " for this client"
+                    : "ref " + quoted() + " has the same 64-bit key as a ref of another client; use another id";
           return false;
         }
         entry->date = r.date;
+        entry->client = r.client;
         undo.push_back({r.key, true, {}});
         return true;
       }
@@ -470,7 +474,7 @@ class Ledger {
       case EventKind::return_: {
         if (r.key == 0) return true;  // optional ref, absent
         detail::RefEntry* entry = registry_.find(r.key);
-        if (!entry) {
+        if (!entry || entry->client != r.client) {
           why = std::string(to_string(r.kind)) + " for unknown invoice " + quoted();
           return false;
         }
@@ -498,7 +502,7 @@ class Ledger {
       }
       case EventKind::contract_cancelled: {
         detail::RefEntry* entry = registry_.find(r.key);
-        if (!entry) {
+        if (!entry || entry->client != r.client) {
           why = "contract_cancelled for unknown contract " + quoted();
           return false;
         }

@@ -5,7 +5,9 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -55,20 +57,53 @@ inline Eigen::Matrix<double, factor_count, 1> factor_points(const Model& m) {
   return p;
 }
 
-// Contributions and scores of a block of sub-score rows. The same expression serves one row
-// and a million, so a client's score does not depend on the batch it was scored in.
+// The score of one row of contributions: summed left to right, in one fixed order, whatever
+// the batch, then clamped to [0, 100].
+inline double sum_contributions(const double* c) {
+  double s = 0;
+  for (int k = 0; k < factor_count; ++k) s += c[k];
+  return std::min(100.0, std::max(0.0, s));
+}
+
+// Contributions and scores of a block of sub-score rows; a client's bits do not depend on the
+// batch it was scored in.
 inline void weigh(const SubScoreMatrix& sub, const Eigen::Matrix<double, factor_count, 1>& points,
                   SubScoreMatrix& contribution, Eigen::VectorXd& score) {
   contribution.noalias() = sub * points.asDiagonal();
-  score = contribution.rowwise().sum().cwiseMax(0.0).cwiseMin(100.0);
+  score.resize(contribution.rows());
+  for (Eigen::Index r = 0; r < contribution.rows(); ++r) score(r) = sum_contributions(&contribution(r, 0));
 }
 
 namespace detail {
 
+// printf's "%.Nf" and "%%" for up to two numbers, through std::to_chars: the same correctly
+// rounded digits at a fraction of the cost, which matters when every score is explained.
 inline std::string fmt(const char* format, double a, double b = 0) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, format, a, b);
-  return buf;
+  std::string out;
+  out.reserve(80);
+  const double args[2] = {a, b};
+  int next = 0;
+  for (const char* p = format; *p;) {
+    const char* pct = std::strchr(p, '%');
+    if (!pct) {
+      out.append(p);
+      break;
+    }
+    out.append(p, pct);
+    if (pct[1] == '%') {
+      out += '%';
+      p = pct + 2;
+    } else if (pct[1] == '.' && pct[2] >= '0' && pct[2] <= '9' && pct[3] == 'f' && next < 2) {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, args[next++], std::chars_format::fixed, pct[2] - '0');
+      out.append(buf, r.ec == std::errc() ? r.ptr : buf);
+      p = pct + 4;
+    } else {
+      out += '%';
+      p = pct + 1;
+    }
+  }
+  return out;
 }
 
 inline std::string money_text(double cents) { return Money::from_cents(static_cast<std::int64_t>(cents)).to_string(); }
@@ -109,7 +144,7 @@ inline std::string reason_text(int factor, int part, const double* f, const Mode
                  F(Feature::contracts_held));
     case 30: return fmt("%.1f%% of the portfolio's revenue over 12 months", 100 * F(Feature::revenue_share));
     case 40:
-      return fmt("monthly invoicing varies widely (coefficient of variation %.2f over %.0f months)",
+      return fmt("invoicing varies widely from quarter to quarter (coefficient of variation %.2f over %.0f months)",
                  F(Feature::seasonality_cv), F(Feature::seasonality_months));
     case 41: return fmt("lowest quarter is %.0f%% below the highest", 100 * F(Feature::seasonality_swing));
     case 50: return fmt("reviews average %.1f of 5", F(Feature::rating_mean));
@@ -127,16 +162,15 @@ inline std::string reason_text(int factor, int part, const double* f, const Mode
 
 // Up to four reasons: factors with a positive contribution, largest first (ties by factor
 // order), each named after the part of the factor that weighs most.
-inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution) {
-  SubScores sub;
-  FactorParts parts;
-  evaluate_factors(f.data(), m, sub, &parts);
+inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution,
+                                   const FactorParts& parts) {
   std::array<int, factor_count> order;
   for (int k = 0; k < factor_count; ++k) order[static_cast<std::size_t>(k)] = k;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     return contribution[static_cast<std::size_t>(a)] > contribution[static_cast<std::size_t>(b)];
   });
   std::vector<Reason> out;
+  out.reserve(4);
   for (int k : order) {
     const double points = contribution[static_cast<std::size_t>(k)];
     if (!(points > 0) || out.size() == 4) break;
@@ -146,6 +180,14 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
                          static_cast<Factor>(k), points, detail::reason_text(k, top, f.data(), m)});
   }
   return out;
+}
+
+// The same, computing the parts from the features.
+inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution) {
+  SubScores sub;
+  FactorParts parts;
+  evaluate_factors(f.data(), m, sub, &parts);
+  return explain(f, m, contribution, parts);
 }
 
 // Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
@@ -158,10 +200,9 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   if (row_stride < static_cast<std::size_t>(feature_count))
     throw InvalidInput("row stride " + std::to_string(row_stride) + " is below the " + std::to_string(feature_count) +
                        " features");
-  for (std::size_t r = 0; r < rows; ++r) {
-    std::string problem = feature_problem(x + r * row_stride);
-    if (!problem.empty()) throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + problem);
-  }
+  for (std::size_t r = 0; r < rows; ++r)
+    if (!feature_row_ok(x + r * row_stride))
+      throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
   const auto points = factor_points(m);
   constexpr std::size_t block = 1024;
   SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(rows, block)), factor_count), contribution;
