@@ -19,11 +19,11 @@ namespace {
 
 // A simple, fast ledger for large client counts: per client and month an invoice with
 // 30-day terms, paid on time, late or not at all, and now and then a complaint or a review.
-std::vector<cr::Event> simple_events(std::size_t first, std::size_t clients, int months) {
+std::vector<cr::Event> simple_events(std::size_t first, std::size_t clients, int months, int first_month = 0) {
   std::vector<cr::Event> out;
   out.reserve(clients * static_cast<std::size_t>(months) * 2);
   const cr::Date start = *cr::Date::from_civil(2023, 1, 1);
-  for (int m = 0; m < months; ++m) {
+  for (int m = first_month; m < first_month + months; ++m) {
     for (std::size_t c = first; c < first + clients; ++c) {
       const std::string id = "C" + std::to_string(c);
       const cr::Date d = start + m * 30 + static_cast<std::int32_t>(c % 28);
@@ -50,10 +50,45 @@ cr::Date last_date(const std::vector<cr::Event>& events) {
   return d;
 }
 
+// Memory counters of a ledger, per client and per open invoice.
+void memory_counters(benchmark::State& state, const cr::Ledger& l) {
+  const auto clients = static_cast<double>(l.client_count());
+  state.counters["clients"] = clients;
+  state.counters["bytes_per_client"] = static_cast<double>(l.state_bytes()) / clients;
+  state.counters["bytes_per_open_invoice"] =
+      static_cast<double>(l.invoice_bytes()) / static_cast<double>(l.open_invoice_count());
+  state.counters["registry_bytes_per_client"] = static_cast<double>(l.registry_bytes()) / clients;
+}
+
+// Posting into an engine that already holds 100 000 clients (six months of history): one more
+// month of their events, posted in one batch and applied.
 void BM_Ledger_Post(benchmark::State& state) {
+  const auto history = simple_events(0, 100000, 6);
+  cr::Engine base;
+  base.post(history);
+  base.ledger().advance(last_date(history));
+  const std::vector<cr::Event> month = simple_events(0, 100000, 1, 6);
+  const cr::Date end = last_date(month);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<cr::Engine>(base);
+    state.ResumeTiming();
+    engine->post(month);
+    engine->ledger().advance(end);
+    benchmark::DoNotOptimize(engine->ledger().open_invoice_count());
+    state.PauseTiming();
+    memory_counters(state, engine->ledger());
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(month.size()));
+}
+BENCHMARK(BM_Ledger_Post)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Building a ledger from nothing: 100 000 clients, six months, in one batch.
+void BM_Ledger_Build(benchmark::State& state) {
   const auto& events = post_events();
   const cr::Date end = last_date(events);
-  double clients = 0, bytes_per_client = 0, bytes_per_invoice = 0, registry = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto engine = std::make_unique<cr::Engine>();
@@ -62,21 +97,13 @@ void BM_Ledger_Post(benchmark::State& state) {
     engine->ledger().advance(end);
     benchmark::DoNotOptimize(engine->ledger().open_invoice_count());
     state.PauseTiming();
-    const auto& l = engine->ledger();
-    clients = static_cast<double>(l.client_count());
-    bytes_per_client = static_cast<double>(l.state_bytes()) / clients;
-    bytes_per_invoice = static_cast<double>(l.invoice_bytes()) / static_cast<double>(l.open_invoice_count());
-    registry = static_cast<double>(l.registry_bytes()) / clients;
+    memory_counters(state, engine->ledger());
     engine.reset();
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
-  state.counters["clients"] = clients;
-  state.counters["bytes_per_client"] = bytes_per_client;
-  state.counters["bytes_per_open_invoice"] = bytes_per_invoice;
-  state.counters["registry_bytes_per_client"] = registry;
 }
-BENCHMARK(BM_Ledger_Post)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Ledger_Build)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Csv_Import(benchmark::State& state) {
   cr::GenerateOptions g;

@@ -224,7 +224,17 @@ class Ledger {
   std::vector<Rejection> post(std::span<const Event> events, bool lenient = false) {
     Staging st = begin(events.size());
     try {
-      for (std::size_t i = 0; i < events.size(); ++i) stage(st, events[i], i);
+      // Client hashes are computed a few events ahead, so that the interner slot is in cache
+      // by the time the event is staged.
+      constexpr std::size_t ahead = 8;
+      std::array<std::uint64_t, ahead> hashes{};
+      for (std::size_t i = 0; i < events.size() + ahead; ++i) {
+        if (i >= ahead) stage(st, events[i - ahead], i - ahead, hashes[i % ahead]);
+        if (i < events.size()) {
+          hashes[i % ahead] = detail::hash_bytes(events[i].client, 0);
+          interner_.prefetch(hashes[i % ahead]);
+        }
+      }
     } catch (...) {
       rollback(st);
       throw;
@@ -299,7 +309,9 @@ class Ledger {
   }
 
   // Checks one event's fields and stages it; rejects it (recorded in st) when a field is bad.
-  void stage(Staging& st, const Event& e, std::size_t index) {
+  // client_hash is detail::hash_bytes(e.client, 0) when the caller has it already.
+  void stage(Staging& st, const Event& e, std::size_t index) { stage(st, e, index, detail::hash_bytes(e.client, 0)); }
+  void stage(Staging& st, const Event& e, std::size_t index, std::uint64_t client_hash) {
     std::uint8_t code = 0;
     if (auto err = check_event(e, &code)) {
       st.rejected.push_back({index, std::string(err->column), std::move(err->message)});
@@ -307,7 +319,6 @@ class Ledger {
     }
     detail::Record r{};
     r.date = e.date.days();
-    const std::uint64_t client_hash = detail::hash_bytes(e.client, 0);
     r.client = interner_.intern(e.client, client_hash);
     r.amount = e.amount ? e.amount->cents() : -1;
     r.key = e.ref.empty() ? 0 : ref_key(client_hash, e.kind, e.ref);
@@ -649,6 +660,8 @@ class Ledger {
           free_.pop_back();
         } else {
           slot = static_cast<std::uint32_t>(pool_.size());
+          // Grow by a quarter, not double: the pool is the largest per-invoice cost.
+          if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.capacity() + pool_.capacity() / 4 + 64);
           pool_.emplace_back();
         }
         pool_[slot] = detail::Invoice{r.amount, r.amount, r.key, r.date, r.due, detail::kNone, detail::kNone};

@@ -57,6 +57,11 @@ class Interner {
     }
   }
 
+  // Starts loading the slot where the search for a name of hash h begins.
+  void prefetch(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
+
   // Index of name, adding it when new; h is hash_bytes(name, 0).
   std::uint32_t intern(std::string_view name, std::uint64_t h) {
     std::uint32_t found = find(name, h);
