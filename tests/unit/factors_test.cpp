@@ -12,61 +12,14 @@
 #include <vector>
 
 #include "clientrisk/engine.hpp"
+#include "test_events.hpp"
 
 using namespace clientrisk;
+using namespace clientrisk::test;
 
 namespace {
 
 // --- events -------------------------------------------------------------------------------
-
-Date day(const char* iso) { return *Date::parse(iso); }
-Date month_start(int year, int month) { return *Date::from_civil(year, static_cast<unsigned>(month), 1); }
-
-Event make(Date d, const std::string& client, EventKind kind, std::string ref = {},
-           std::optional<std::int64_t> cents = {}, std::optional<Date> due = {}, std::string detail = {}) {
-  Event e;
-  e.date = d;
-  e.client = client;
-  e.kind = kind;
-  e.ref = std::move(ref);
-  if (cents) e.amount = Money::from_cents(*cents);
-  e.due = due;
-  e.detail = std::move(detail);
-  return e;
-}
-Event invoice(Date d, const std::string& c, const std::string& ref, std::int64_t cents, Date due) {
-  return make(d, c, EventKind::invoice, ref, cents, due);
-}
-Event payment(Date d, const std::string& c, const std::string& ref, std::int64_t cents) {
-  return make(d, c, EventKind::payment, ref, cents);
-}
-Event write_off(Date d, const std::string& c, const std::string& ref, std::int64_t cents) {
-  return make(d, c, EventKind::write_off, ref, cents);
-}
-Event complaint(Date d, const std::string& c, int severity) {
-  return make(d, c, EventKind::complaint, {}, {}, {}, std::to_string(severity));
-}
-Event returned(Date d, const std::string& c, const std::string& ref, std::int64_t cents) {
-  return make(d, c, EventKind::return_, ref, cents);
-}
-Event dispute(Date d, const std::string& c, const std::string& ref, std::int64_t cents) {
-  return make(d, c, EventKind::dispute_opened, ref, cents, {}, "quality");
-}
-Event resolve(Date d, const std::string& c, const std::string& ref, const char* outcome) {
-  return make(d, c, EventKind::dispute_resolved, ref, {}, {}, outcome);
-}
-Event contract(Date d, const std::string& c, const std::string& ref) {
-  return make(d, c, EventKind::contract_signed, ref, 0);
-}
-Event cancel(Date d, const std::string& c, const std::string& ref, const char* how) {
-  return make(d, c, EventKind::contract_cancelled, ref, {}, {}, how);
-}
-Event notice(Date d, const std::string& c, const char* type) {
-  return make(d, c, EventKind::legal_notice, {}, {}, {}, type);
-}
-Event review(Date d, const std::string& c, int rating) {
-  return make(d, c, EventKind::review, {}, {}, {}, std::to_string(rating));
-}
 
 // A client invoicing `cents` on the first of every month from January 2023, 30-day terms,
 // each invoice paid in full on its due date when that date is on or before `until`.
@@ -81,10 +34,6 @@ std::vector<Event> prompt_payer(const std::string& client, int months, std::int6
   return out;
 }
 
-constexpr std::size_t at(Factor f) { return static_cast<std::size_t>(f); }
-constexpr std::size_t at(Feature f) { return static_cast<std::size_t>(f); }
-
-std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 double sub_of(const std::vector<Event>& events, const std::string& client, Date as_of, Factor f) {
   Engine engine;
