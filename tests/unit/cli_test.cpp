@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -15,7 +16,11 @@ struct CliRun {
   std::string out, err;
 };
 
-std::string temp_path(const std::string& name) { return testing::TempDir() + "clientrisk_cli_" + name; }
+// Unique to the test and the process: ctest runs tests in parallel processes.
+std::string temp_path(const std::string& name) {
+  return testing::TempDir() + "clientrisk_cli_" + testing::UnitTest::GetInstance()->current_test_info()->name() +
+         "_" + std::to_string(getpid()) + "_" + name;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
