@@ -131,14 +131,13 @@ class Engine {
     t.client = std::move(clients);
     const auto n = static_cast<Eigen::Index>(t.client.size());
     t.sub.resize(n, factor_count);
-    const std::int64_t portfolio = portfolio_revenue_12m(ledger_, d);
+    const AsOf as_of(ledger_, d);
     constexpr Eigen::Index block = 256;
     std::vector<FeatureRow> f(static_cast<std::size_t>(std::min(n, block)));
     for (Eigen::Index r0 = 0; r0 < n; r0 += block) {
       const Eigen::Index b = std::min(block, n - r0);
       for (Eigen::Index r = 0; r < b; ++r)
-        extract_features(ledger_, t.client[static_cast<std::size_t>(r0 + r)], d, model_, portfolio,
-                         f[static_cast<std::size_t>(r)]);
+        extract_features(ledger_, t.client[static_cast<std::size_t>(r0 + r)], as_of, model_, f[static_cast<std::size_t>(r)]);
       evaluate_factor_rows(f.front().data(), static_cast<std::size_t>(b), feature_count, model_, &t.sub(r0, 0));
     }
     weigh(t.sub, factor_points(model_), t.contribution, t.score);
@@ -153,7 +152,7 @@ class Engine {
     Score out;
     out.client = ledger_.client_id(index);
     out.as_of = d;
-    extract_features(ledger_, index, d, model_, portfolio_revenue_12m(ledger_, d), out.features, &out.key);
+    extract_features(ledger_, index, AsOf(ledger_, d), model_, out.features, &out.key);
     FactorParts parts;
     evaluate_factors(out.features.data(), model_, out.sub, &parts);
     const auto points = factor_points(model_);

@@ -79,21 +79,24 @@ inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
 
 }  // namespace detail
 
-// The portfolio's invoiced amount over the 12 months ending with the month of as_of: the
-// denominator of every client's revenue share, computed once per batch.
-inline std::int64_t portfolio_revenue_12m(const Ledger& ledger, Date as_of) {
-  const std::int32_t month = as_of.month_index();
-  return ledger.portfolio_invoiced(month - 11, month);
-}
+// What every client's features as of one date share, computed once per batch: the date, its
+// month and the portfolio's invoiced amount over the 12 months ending with that month (the
+// denominator of every revenue share).
+struct AsOf {
+  AsOf(const Ledger& ledger, Date d)
+      : date(d), month(d.month_index()), portfolio_12m(ledger.portfolio_invoiced(month - 11, month)) {}
+  Date date;
+  std::int32_t month;
+  std::int64_t portfolio_12m;
+};
 
-// Reads the features and key figures of client `index` as of `as_of`. The ledger must have
-// been advanced to as_of (the caller, Engine, guarantees it); portfolio is
-// portfolio_revenue_12m(ledger, as_of).
-inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_of, const Model& m,
-                             std::int64_t portfolio, FeatureRow& f, KeyFigures* key = nullptr) {
+// Reads the features and key figures of client `index` as of a date. The ledger must have been
+// advanced to that date (the caller, Engine, guarantees it).
+inline void extract_features(const Ledger& ledger, std::uint32_t index, const AsOf& as_of, const Model& m,
+                             FeatureRow& f, KeyFigures* key = nullptr) {
   using namespace detail;
   const ClientState& c = ledger.state(index);
-  const std::int32_t d = as_of.days();
+  const std::int32_t d = as_of.date.days();
   const DecayConfig& dc = ledger.decay();
 
   // Open invoices.
@@ -113,8 +116,9 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   }
   // Payment history, pulled towards a prompt payer's 80 by a prior of credibility_cents: a
   // single small payment says little, and old experience fades as its weight decays.
-  const bool any = c.epoch != kNoDate;
-  const double gp = any ? std::exp2((c.epoch - d) / dc.payment_half_life_days) : 0;
+  // Decay factors from the client's epoch to the as-of date; a sum that is zero needs none.
+  auto decay = [&](bool needed, double half_life) { return needed ? std::exp2((c.epoch - d) / half_life) : 0.0; };
+  const double gp = decay(c.paid_w > 0, dc.payment_half_life_days);
   const double prior = m.credibility_cents;
   // Clamped: decayed weights can round a mean a hair past its range.
   f[0] = std::clamp((c.paid_paydex * gp + 80.0 * prior) / (c.paid_w * gp + prior), 1.0, 100.0);
@@ -130,7 +134,7 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
 
   // Dissatisfaction: values at the epoch scaled down to the as-of date; shares of invoiced
   // amounts with the same prior, so that they fade when the client stops buying.
-  const double gd = any ? std::exp2((c.epoch - d) / dc.dissatisfaction_half_life_days) : 0;
+  const double gd = decay(c.complaints > 0 || c.returned > 0 || c.disputes > 0, dc.dissatisfaction_half_life_days);
   f[6] = c.complaints * gd;
   f[7] = c.returned * gd / (std::max(c.invoiced_decayed, c.returned) * gd + prior);
   f[8] = c.disputes * gd;
@@ -144,7 +148,8 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   f[12] = static_cast<double>(c.contracts_signed) - (static_cast<double>(c.contracts_cancelled) - early - at_term);
 
   // Revenue and its share of the portfolio, over the 12 months ending with the as-of month.
-  const std::int32_t month = as_of.month_index();
+  const std::int32_t month = as_of.month;
+  const std::int64_t portfolio = as_of.portfolio_12m;
   std::int64_t rev12 = 0;
   for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 += month_amount(c, mm);
   f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
@@ -160,7 +165,7 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
   f[14] = f[15] = 0;
   f[16] = n;
   if (n >= 4) {
-    std::array<double, 22> q{};
+    std::array<double, 22> q;  // every element read is written first
     const int sums = n - 2;
     double total = 0, lo = 0, hi = 0;
     for (int k = 0; k < sums; ++k) {
@@ -182,7 +187,7 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, Date as_
 
   // Reviews.
   const double rw = c.reviews;
-  const double gr = any ? std::exp2((c.epoch - d) / dc.review_half_life_days) : 0;
+  const double gr = decay(rw > 0, dc.review_half_life_days);
   f[17] = rw * gr;
   f[18] = rw > 0 ? std::clamp(c.rating_sum / rw, 1.0, 5.0) : 0;
   f[19] = rw > 0 ? std::min(1.0, c.negative_reviews / rw) : 0;
