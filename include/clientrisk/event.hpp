@@ -152,6 +152,8 @@ inline std::optional<FieldError> check_event(const Event& e, std::uint8_t* code 
   if (amount == unused && e.amount) return err("amount", "amount is not used by " + std::string(kind));
   if (e.amount && e.amount->cents() < 0) return err("amount", "amount must not be negative");
   if (e.amount && !amount_may_be_zero && e.amount->cents() == 0) return err("amount", "amount must be greater than 0");
+  if (e.amount && e.amount->cents() > Money::max_event_cents)
+    return err("amount", "amount must be at most " + Money::from_cents(Money::max_event_cents).to_string());
   if (due == required && !e.due) return err("due", std::string(kind) + " needs a due date");
   if (due == unused && e.due) return err("due", "due is not used by " + std::string(kind));
   if (e.due && *e.due < e.date)

@@ -107,10 +107,10 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, const As
     const Invoice& inv = ledger.invoice(s);
     const std::int32_t dpd = d - inv.due;
     if (dpd > 0) {
-      overdue += inv.outstanding;
+      overdue = sat_add(overdue, inv.outstanding);
       dpd_max = std::max(dpd_max, dpd);
       open_late_w += static_cast<double>(inv.outstanding) * dpd;
-      if (dpd > 90) over90 += inv.outstanding;
+      if (dpd > 90) over90 = sat_add(over90, inv.outstanding);
     }
     s = inv.next;
   }
@@ -151,7 +151,7 @@ inline void extract_features(const Ledger& ledger, std::uint32_t index, const As
   const std::int32_t month = as_of.month;
   const std::int64_t portfolio = as_of.portfolio_12m;
   std::int64_t rev12 = 0;
-  for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 += month_amount(c, mm);
+  for (std::int32_t mm = month - 11; mm <= month; ++mm) rev12 = sat_add(rev12, month_amount(c, mm));
   f[13] = portfolio > 0 ? static_cast<double>(rev12) / static_cast<double>(portfolio) : 0;
 
   // Seasonality over the completed months since the first invoice, at most 24, read as

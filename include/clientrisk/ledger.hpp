@@ -116,10 +116,10 @@ struct RecentEntries {
     static_assert(N >= 2);
     if (used == N) {
       if (d < date[0]) {  // older than every entry: it merges forward into the oldest
-        weight[0] += w;
+        weight[0] = sat_add(weight[0], w);
         return;
       }
-      weight[1] += weight[0];  // the oldest merges into the next to free a place
+      weight[1] = sat_add(weight[1], weight[0]);  // the oldest merges into the next to free a place
       for (std::size_t k = 1; k < N; ++k) date[k - 1] = date[k], weight[k - 1] = weight[k];
       --used;
     }
@@ -134,7 +134,7 @@ struct RecentEntries {
   std::int64_t sum(std::int32_t from, std::int32_t to) const {
     std::int64_t s = 0;
     for (std::size_t k = 0; k < used; ++k)
-      if (date[k] > from && date[k] <= to) s += weight[k];
+      if (date[k] > from && date[k] <= to) s = sat_add(s, weight[k]);
     return s;
   }
 };
@@ -212,7 +212,7 @@ class Ledger {
     for (std::int32_t m = std::max(from, revenue_base_); m <= to; ++m) {
       const auto i = static_cast<std::size_t>(m - revenue_base_);
       if (i >= revenue_.size()) break;
-      s += revenue_[i];
+      s = detail::sat_add(s, revenue_[i]);
     }
     return s;
   }
@@ -575,9 +575,11 @@ class Ledger {
             0;
       c.ring_month = m;
     }
-    if (m > c.ring_month - detail::kRingMonths)
-      c.invoiced[static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)] +=
-          amount;
+    if (m > c.ring_month - detail::kRingMonths) {
+      std::int64_t& slot =
+          c.invoiced[static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)];
+      slot = detail::sat_add(slot, amount);
+    }
     if (revenue_.empty()) revenue_base_ = m;
     if (m < revenue_base_) {
       revenue_.insert(revenue_.begin(), static_cast<std::size_t>(revenue_base_ - m), 0);
@@ -585,7 +587,7 @@ class Ledger {
     }
     const auto i = static_cast<std::size_t>(m - revenue_base_);
     if (i >= revenue_.size()) revenue_.resize(i + 1, 0);
-    revenue_[i] += amount;
+    revenue_[i] = detail::sat_add(revenue_[i], amount);
   }
 
   void link_open(ClientState& c, std::uint32_t slot) {
@@ -667,7 +669,7 @@ class Ledger {
         pool_[slot] = detail::Invoice{r.amount, r.amount, r.key, r.date, r.due, detail::kNone, detail::kNone};
         link_open(c, slot);
         entry->slot = slot;
-        c.open_amount += r.amount;
+        c.open_amount = detail::sat_add(c.open_amount, r.amount);
         c.invoiced_decayed += static_cast<double>(r.amount) * gd;
         add_revenue(c, r.date, r.amount);
         break;
@@ -695,7 +697,7 @@ class Ledger {
             s = next;
           }
         }
-        c.credit_balance += left;
+        c.credit_balance = detail::sat_add(c.credit_balance, left);
         break;
       }
       case EventKind::credit_note:
@@ -703,16 +705,16 @@ class Ledger {
         std::int64_t took = 0;
         if (entry->slot != detail::kNone) took = settle(c, entry->slot, r.amount);
         if (r.kind == EventKind::credit_note) {
-          c.credit_balance += r.amount - took;
+          c.credit_balance = detail::sat_add(c.credit_balance, r.amount - took);
         } else {
           incidents_of(c).write_offs.add(r.date, r.amount);
         }
         break;
       }
       case EventKind::dispute_opened:
-        entry->disputed += r.amount;
+        entry->disputed = detail::sat_add(entry->disputed, r.amount);
         ++entry->applied_disputes;
-        c.disputed_open += r.amount;
+        c.disputed_open = detail::sat_add(c.disputed_open, r.amount);
         ++c.disputes_open;
         c.disputes += gd;
         c.disputed += static_cast<double>(r.amount) * gd;

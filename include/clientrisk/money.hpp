@@ -28,6 +28,10 @@ class Money {
   friend constexpr auto operator<=>(Money, Money) = default;
   friend constexpr bool operator==(Money, Money) = default;
 
+  // The largest amount one event may carry: 10 000 000 000 000.00. Sums of many such amounts
+  // saturate (detail::sat_add) rather than overflow.
+  static constexpr std::int64_t max_event_cents = 1'000'000'000'000'000;
+
   // Parses "123", "123.4" or "123.45" (no sign, no exponent, no separators).
   // Returns nullopt with a reason in *why when the text is not such a decimal or overflows.
   static constexpr std::optional<Money> parse(std::string_view text, const char** why = nullptr) {

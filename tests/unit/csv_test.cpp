@@ -232,3 +232,25 @@ TEST(CsvImport, MissingFileIsAnIoError) {
   Engine engine;
   EXPECT_THROW(import_csv(engine, "/nonexistent/ledger.csv"), IoError);
 }
+
+TEST(CsvImport, AmountAboveTheLimit) {
+  expect_rejected(with_header("2024-01-01,a,invoice,F1,10000000000000.01,2024-01-31,\n"),
+                  "ledger.csv:2: amount: amount must be at most 10000000000000.00");
+}
+
+TEST(CsvImport, TotalsOfHugeAmountsSaturateInsteadOfOverflowing) {
+  // 20 000 invoices at the limit add up to 2e19 cents, past the int64 range.
+  std::string rows;
+  for (int i = 0; i < 20000; ++i) {
+    rows += "2024-01-01,a,invoice,F" + std::to_string(i) + ",10000000000000,2024-01-31,\n";
+    rows += "2024-01-02,b,invoice,F" + std::to_string(i) + ",10000000000000,2024-01-31,\n";
+  }
+  Engine engine;
+  EXPECT_EQ(import_csv_text(engine, with_header(rows), "huge.csv").accepted, 40000u);
+  Score s = engine.score("a", *Date::parse("2024-06-30"));
+  EXPECT_EQ(s.key.outstanding.cents(), INT64_MAX);
+  EXPECT_EQ(s.key.overdue.cents(), INT64_MAX);
+  EXPECT_GE(s.score, 0.0);
+  EXPECT_LE(s.score, 100.0);
+  EXPECT_EQ(s.band, Band::moderate);  // more than 90 days past due: never low
+}

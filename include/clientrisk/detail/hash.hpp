@@ -14,6 +14,13 @@ namespace clientrisk {
 inline namespace v1 {
 namespace detail {
 
+// a + b, saturating at the limits of int64: ledger totals never overflow, whatever the input.
+constexpr std::int64_t sat_add(std::int64_t a, std::int64_t b) {
+  std::int64_t s;
+  if (!__builtin_add_overflow(a, b, &s)) return s;
+  return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
 constexpr std::uint64_t mix64(std::uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
