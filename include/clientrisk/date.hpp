@@ -118,5 +118,11 @@ class Date {
   std::int32_t days_ = 0;
 };
 
+// Whether d falls in the years 0001 to 9999, the range of the event format and of every
+// computation on dates.
+constexpr bool in_calendar(Date d) {
+  return d >= *Date::from_civil(1, 1, 1) && d <= *Date::from_civil(9999, 12, 31);
+}
+
 }  // namespace v1
 }  // namespace clientrisk

@@ -25,6 +25,8 @@ struct ScoreTable {
   SubScoreMatrix sub;           // rows x factors, in [0, 1]
   SubScoreMatrix contribution;  // rows x factors, in points
   std::size_t size() const { return client.size(); }
+  const Ledger* ledger = nullptr;  // the ledger scored, and its state's generation then
+  std::uint64_t generation = 0;
 };
 
 class Engine {
@@ -55,11 +57,12 @@ class Engine {
   std::size_t client_count() const { return ledger_.client_count(); }
   std::string_view client_id(std::uint32_t index) const { return ledger_.client_id(index); }
 
-  // The date scores default to: the latest event date posted (never the wall clock).
+  // The date scores default to: the latest event date posted, or the latest date already
+  // scored at when that is later (never the wall clock).
   Date default_as_of() const {
     auto d = ledger_.latest_event_date();
     if (!d) throw InvalidInput("the ledger has no events to score");
-    return *d;
+    return ledger_.horizon() != detail::kNoDate ? std::max(*d, Date::from_days(ledger_.horizon())) : *d;
   }
 
   // One client, explained. Throws InvalidInput for a client without events on or before as_of.
@@ -99,9 +102,9 @@ class Engine {
   // Full explanation of row `row` of a table made by this engine, while the engine has not
   // moved past the table's date.
   Score explain(const ScoreTable& t, std::size_t row) const {
-    if (ledger_.horizon() != t.as_of.days())
-      throw InvalidInput("explain: the table is as of " + t.as_of.to_string() + " but the engine has moved to " +
-                         Date::from_days(ledger_.horizon()).to_string());
+    if (t.ledger != &ledger_ || t.generation != ledger_.generation())
+      throw InvalidInput("explain: the table was made by another engine, or events were applied since it was made; "
+                         "score again");
     if (row >= t.size()) throw InvalidInput("explain: row " + std::to_string(row) + " is past the table's end");
     return explain_row(t.client[row], t.as_of);
   }
@@ -117,6 +120,7 @@ class Engine {
 
   Date prepare(std::optional<Date> as_of) {
     const Date d = as_of ? *as_of : default_as_of();
+    if (!in_calendar(d)) throw InvalidInput("as-of " + d.to_string() + " is outside the years 0001 to 9999");
     if (ledger_.horizon() != detail::kNoDate && d.days() < ledger_.horizon())
       throw InvalidInput("as-of " + d.to_string() + " is before " + Date::from_days(ledger_.horizon()).to_string() +
                          ", a date this engine has already scored at: its state has moved past the earlier date; "
@@ -128,6 +132,8 @@ class Engine {
   ScoreTable table(std::vector<std::uint32_t> clients, Date d) const {
     ScoreTable t;
     t.as_of = d;
+    t.ledger = &ledger_;
+    t.generation = ledger_.generation();
     t.client = std::move(clients);
     const auto n = static_cast<Eigen::Index>(t.client.size());
     t.sub.resize(n, factor_count);

@@ -2,6 +2,7 @@
 // An Event is the caller's owning value; check_event() applies every rule that needs no ledger state.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -125,9 +126,19 @@ inline std::optional<std::uint8_t> parse_detail(EventKind kind, std::string_view
 // columns, positive amounts, codes in range, due not before date. Returns the first broken
 // rule; on success stores the detail code in *code when code is not null.
 inline std::optional<FieldError> check_event(const Event& e, std::uint8_t* code = nullptr) {
-  const std::string_view kind = to_string(e.kind);
   auto err = [&](std::string_view column, std::string msg) { return FieldError{column, std::move(msg)}; };
+  if (static_cast<int>(e.kind) >= event_kind_count)
+    return err("kind", "unknown kind code " + std::to_string(static_cast<int>(e.kind)));
+  const std::string_view kind = to_string(e.kind);
+  if (!in_calendar(e.date)) return err("date", "date is outside the years 0001 to 9999");
+  if (e.due && !in_calendar(*e.due)) return err("due", "due is outside the years 0001 to 9999");
   if (e.client.empty()) return err("client", "client is empty");
+  auto control = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  };
+  if (control(e.client)) return err("client", "client contains a control character");
+  if (control(e.ref)) return err("ref", "ref contains a control character");
+  if (e.detail.find('\0') != std::string::npos) return err("detail", "detail contains a NUL character");
 
   enum Use { unused, optional, required };
   Use ref = unused, amount = unused, due = unused;

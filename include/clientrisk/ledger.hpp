@@ -197,6 +197,9 @@ class Ledger {
     return c.incidents == detail::kNone ? nullptr : &incidents_[c.incidents];
   }
 
+  // Counts the changes of state: it moves whenever events are applied.
+  std::uint64_t generation() const { return generation_; }
+
   // The latest date the ledger was advanced to (kNoDate before the first advance).
   std::int32_t horizon() const { return horizon_; }
   std::size_t pending_count() const { return pending_.size(); }
@@ -427,14 +430,11 @@ class Ledger {
   }
 
   // From the client id, not its index: the index depends on the order of posting, and the key
-  // takes part in the canonical order. Its top bits are the client's, so that the registry
-  // keeps a client's references together (FlatMap pages); the other 44 bits tell refs apart.
+  // takes part in the canonical order. 64 bits of a hash seeded by the client: two refs of one
+  // client collide with probability about n^2 / 2^65 (the owner is checked across clients).
   static std::uint64_t ref_key(std::uint64_t client_hash, EventKind kind, std::string_view ref) {
-    using Map = detail::FlatMap<detail::RefEntry>;
-    constexpr std::uint64_t low = (std::uint64_t{1} << (64 - Map::kPageBits)) - 1;
     const bool contract = kind == EventKind::contract_signed || kind == EventKind::contract_cancelled;
-    const std::uint64_t k = (client_hash & ~low) |
-                            (detail::hash_bytes(ref, detail::mix64(client_hash + (contract ? 2 : 1))) & low);
+    const std::uint64_t k = detail::hash_bytes(ref, detail::mix64(client_hash + (contract ? 2 : 1)));
     return k == 0 ? 1 : k;
   }
 
@@ -451,6 +451,15 @@ class Ledger {
         why = "payment without ref dated " + Date::from_days(r.date).to_string() +
               " comes after later events of the client were applied (up to " +
               Date::from_days(c.last_date).to_string() + "): name the invoice it pays";
+        return false;
+      }
+      const bool settles = r.kind == EventKind::payment || r.kind == EventKind::credit_note ||
+                           r.kind == EventKind::write_off;
+      if (settles && r.key != 0 && c.last_free_payment != detail::kNoDate && r.date < c.last_free_payment) {
+        column = "date";
+        why = std::string(to_string(r.kind)) + " dated " + Date::from_days(r.date).to_string() +
+              " comes after a payment without ref dated " + Date::from_days(c.last_free_payment).to_string() +
+              " was applied, whose allocation it would change: post it before scoring past that date";
         return false;
       }
       if (r.kind == EventKind::invoice && c.last_free_payment != detail::kNoDate && r.date <= c.last_free_payment) {
@@ -615,7 +624,7 @@ class Ledger {
     detail::Invoice& inv = pool_[slot];
     const std::int64_t take = std::min(amount, inv.outstanding);
     inv.outstanding -= take;
-    c.open_amount -= take;
+    c.open_amount = std::max<std::int64_t>(0, c.open_amount - take);  // stays sane past a saturated total
     if (inv.outstanding == 0) {
       registry_.find(inv.key)->slot = detail::kNone;
       unlink_open(c, slot);
@@ -650,6 +659,7 @@ class Ledger {
   }
 
   void apply(const detail::Record& r) {
+    ++generation_;
     ClientState& c = states_[r.client];
     touch(c, r.date);
     const double gd = growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days);
@@ -722,7 +732,7 @@ class Ledger {
       case EventKind::dispute_resolved:
         // Resolving closes every open dispute of the invoice: its disputed amount is no longer open.
         if (entry->applied_disputes > 0) {
-          c.disputed_open -= entry->disputed;
+          c.disputed_open = std::max<std::int64_t>(0, c.disputed_open - entry->disputed);
           c.disputes_open -= entry->applied_disputes;
           entry->disputed = 0;
           entry->applied_disputes = 0;
@@ -771,6 +781,7 @@ class Ledger {
   detail::BigVector<detail::Record> pending_;
   std::int32_t horizon_ = detail::kNoDate;
   std::int32_t latest_ = detail::kNoDate;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace v1

@@ -106,7 +106,11 @@ inline std::string fmt(const char* format, double a, double b = 0) {
   return out;
 }
 
-inline std::string money_text(double cents) { return Money::from_cents(static_cast<std::int64_t>(cents)).to_string(); }
+// Amounts come back from features as doubles; a saturated total is 2^63, past int64.
+inline std::string money_text(double cents) {
+  constexpr double limit = 9223372036854774784.0;  // the largest double below 2^63
+  return Money::from_cents(static_cast<std::int64_t>(std::min(cents, limit))).to_string();
+}
 
 inline constexpr std::array<std::array<const char*, max_parts>, factor_count> reason_codes = {{
     {"NP-OVER-90", "NP-OVERDUE", "NP-WRITE-OFF", "NP-SLOW-PAYER", "NP-OVERDUE-SHARE"},
@@ -184,6 +188,7 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
 
 // The same, computing the parts from the features.
 inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution) {
+  if (!feature_row_ok(f.data())) throw InvalidInput("explain: " + feature_problem(f.data()));
   SubScores sub;
   FactorParts parts;
   evaluate_factors(f.data(), m, sub, &parts);

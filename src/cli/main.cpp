@@ -146,6 +146,8 @@ int run_score(const std::string& events, const std::optional<std::string>& as_of
     std::fprintf(stderr, "clientrisk: %zu of %zu rows rejected\n", report.rejected.size(), report.rows);
 
   cr::ScoreTable table = engine.score_all(as_of);
+  if (table.size() == 0)
+    std::fprintf(stderr, "clientrisk: no client has events on or before %s\n", table.as_of.to_string().c_str());
   std::vector<std::size_t> order(table.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -184,7 +186,15 @@ int main(int argc, char** argv) {
       ->required();
   score->add_option("--as-of", as_of, "Score as of YYYY-MM-DD (default: the latest event date)");
   score->add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
-  score->add_option("--top", top, "Only the N riskiest clients")->check(CLI::PositiveNumber);
+  score->add_option("--top", top, "Only the N riskiest clients (N >= 1)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+            return digits && v.find_first_not_of('0') != std::string::npos
+                       ? std::string()
+                       : "--top must be a whole number of at least 1, got '" + v + "'";
+          },
+          "N >= 1"));
   score->add_flag("--lenient", lenient, "Report invalid rows on stderr and score the valid ones");
   score->footer("Example:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10");
 

@@ -157,3 +157,21 @@ TEST(Cli, GenerateIsDeterministicAndScores) {
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_EQ(lines(s.out).size(), 51u);
 }
+
+TEST(Cli, ClearMessagesForOddArguments) {
+  for (const char* top : {"0", "-1", "abc"}) {
+    CliRun r = run("score --events " + kLedger + " --top " + top);
+    EXPECT_EQ(r.exit_code, 2) << top;
+    EXPECT_NE(r.err.find("--top must be a whole number of at least 1"), std::string::npos) << r.err;
+  }
+  CliRun dir = run("score --events " + testing::TempDir());
+  EXPECT_EQ(dir.exit_code, 3);
+  EXPECT_NE(dir.err.find("is a directory"), std::string::npos) << dir.err;
+  CliRun empty = run("score --events ''");
+  EXPECT_EQ(empty.exit_code, 3);
+  EXPECT_NE(empty.err.find("empty name"), std::string::npos) << empty.err;
+  CliRun before = run("score --events " + kLedger + " --as-of 2000-01-01 --format csv");
+  EXPECT_EQ(before.exit_code, 0);
+  EXPECT_EQ(lines(before.out).size(), 1u);
+  EXPECT_NE(before.err.find("no client has events on or before 2000-01-01"), std::string::npos) << before.err;
+}

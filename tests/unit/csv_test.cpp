@@ -253,4 +253,6 @@ TEST(CsvImport, TotalsOfHugeAmountsSaturateInsteadOfOverflowing) {
   EXPECT_GE(s.score, 0.0);
   EXPECT_LE(s.score, 100.0);
   EXPECT_EQ(s.band, Band::moderate);  // more than 90 days past due: never low
+  ASSERT_FALSE(s.reasons.empty());
+  EXPECT_EQ(s.reasons[0].text.rfind("92233720368547", 0), 0u) << s.reasons[0].text;
 }

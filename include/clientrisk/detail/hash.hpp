@@ -83,10 +83,10 @@ class Interner {
 
   // Forgets every name from index n on (the rollback of a rejected batch).
   void truncate(std::size_t n) {
-    if (n >= ends_.size()) return;
+    // Newest first, each slot removed by backward shift: the cost is that of the names removed.
+    for (std::size_t i = ends_.size(); i-- > n;) erase_slot(static_cast<std::uint32_t>(i));
     ends_.resize(n);
     arena_.resize(n == 0 ? 0 : ends_.back());
-    rebuild(slots_.size());
   }
 
   std::size_t size() const { return ends_.size(); }
@@ -109,6 +109,19 @@ class Interner {
     while (slots_[i].index != npos) i = (i + 1) & mask;
     slots_[i] = Slot{index, static_cast<std::uint32_t>(h >> 32)};
   }
+  void erase_slot(std::uint32_t index) {
+    const std::size_t mask = slots_.size() - 1;
+    auto home = [&](std::uint32_t k) { return hash_bytes(name(k), 0) & mask; };
+    std::size_t i = home(index);
+    while (slots_[i].index != index) i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask; slots_[j].index != npos; j = (j + 1) & mask) {
+      if (((j - home(slots_[j].index)) & mask) >= ((j - i) & mask)) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = Slot{};
+  }
   void grow() { rebuild(slots_.empty() ? 64 : slots_.size() * 2); }
   void rebuild(std::size_t capacity) {
     slots_.assign(capacity, Slot{});
@@ -120,15 +133,10 @@ class Interner {
   std::vector<Slot, HugePageAllocator<Slot>> slots_;
 };
 
-// Open-addressing map from a non-zero 64-bit key to a small value, linear probing. The top
-// kPageBits of a key choose a page of kPageSlots slots where the probe starts, so keys that
-// share those bits (the references of one client) sit together in memory.
+// Open-addressing map from a non-zero 64-bit key to a small value, linear probing.
 template <class Value>
 class FlatMap {
  public:
-  static constexpr int kPageBits = 20;
-  static constexpr std::size_t kPageSlots = 64;
-
   Value* find(std::uint64_t key) {
     if (slots_.empty()) return nullptr;
     const std::size_t mask = slots_.size() - 1;
@@ -141,7 +149,7 @@ class FlatMap {
 
   // Inserts key with a default value; returns the value and whether it was new.
   std::pair<Value*, bool> insert(std::uint64_t key) {
-    if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? kPageSlots : slots_.size() * 2);
+    if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? 64 : slots_.size() * 2);
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = home(key);
     for (; slots_[i].key != 0; i = (i + 1) & mask)
@@ -179,7 +187,7 @@ class FlatMap {
 
   // Makes room for n more keys without rehashing on the way.
   void reserve_more(std::size_t n) {
-    std::size_t capacity = slots_.empty() ? kPageSlots : slots_.size();
+    std::size_t capacity = slots_.empty() ? 64 : slots_.size();
     while ((size_ + n) * 10 > capacity * 7) capacity *= 2;
     if (capacity != slots_.size()) rehash(capacity);
   }
@@ -193,11 +201,7 @@ class FlatMap {
     Value value{};
   };
 
-  std::size_t home(std::uint64_t key) const {
-    const std::size_t pages = slots_.size() / kPageSlots;
-    const std::size_t page = static_cast<std::size_t>(((key >> (64 - kPageBits)) * pages) >> kPageBits);
-    return page * kPageSlots + (mix64(key) & (kPageSlots - 1));
-  }
+  std::size_t home(std::uint64_t key) const { return mix64(key) & (slots_.size() - 1); }
 
   void rehash(std::size_t capacity) {
     std::vector<Slot, HugePageAllocator<Slot>> old(capacity);
