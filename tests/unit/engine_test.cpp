@@ -25,20 +25,6 @@ namespace {
 
 // --- events -------------------------------------------------------------------------------
 
-// Invoices of `cents` on the first of every month from January 2023, 30-day terms, each paid in
-// full on its due date when that is on or before `until`.
-std::vector<Event> prompt_payer(const std::string& client, int months, std::int64_t cents, Date until) {
-  std::vector<Event> out;
-  for (int k = 0; k < months; ++k) {
-    const Date issued = month_start(2023 + k / 12, k % 12 + 1);
-    if (issued > until) break;
-    const std::string ref = "F" + std::to_string(k);
-    out.push_back(invoice(issued, client, ref, cents, issued + 30));
-    if (issued + 30 <= until) out.push_back(payment(issued + 30, client, ref, cents));
-  }
-  return out;
-}
-
 // `n` prompt payers of equal size, "peer0" to "peer<n-1>", over 24 months to `until`.
 std::vector<Event> peers(int n, Date until) {
   std::vector<Event> out;

@@ -21,20 +21,6 @@ namespace {
 
 // --- events -------------------------------------------------------------------------------
 
-// A client invoicing `cents` on the first of every month from January 2023, 30-day terms,
-// each invoice paid in full on its due date when that date is on or before `until`.
-std::vector<Event> prompt_payer(const std::string& client, int months, std::int64_t cents, Date until) {
-  std::vector<Event> out;
-  for (int k = 0; k < months; ++k) {
-    const Date issued = month_start(2023 + k / 12, k % 12 + 1);
-    const std::string ref = "F" + std::to_string(k);
-    out.push_back(invoice(issued, client, ref, cents, issued + 30));
-    if (issued + 30 <= until) out.push_back(payment(issued + 30, client, ref, cents));
-  }
-  return out;
-}
-
-
 double sub_of(const std::vector<Event>& events, const std::string& client, Date as_of, Factor f) {
   Engine engine;
   engine.post(events);
