@@ -205,9 +205,8 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   if (row_stride < static_cast<std::size_t>(feature_count))
     throw InvalidInput("row stride " + std::to_string(row_stride) + " is below the " + std::to_string(feature_count) +
                        " features");
-  for (std::size_t r = 0; r < rows; ++r)
-    if (!feature_row_ok(x + r * row_stride))
-      throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
+  if (const std::size_t r = detail::first_bad_row(x, rows, row_stride); r < rows)
+    throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
   const auto points = factor_points(m);
   constexpr std::size_t block = 1024;
   SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(rows, block)), factor_count), contribution;

@@ -365,6 +365,39 @@ TEST(Factors, StayInZeroOneAtTheLimitsOfEveryFeature) {
   }
 }
 
+#if CLIENTRISK_X86_DISPATCH
+// The AVX2 builds of the row loops against the baseline ones, where the CPU has AVX2: the same
+// sub-scores bit for bit, and the same first bad row for every kind of bad value in every column.
+TEST(Factors, Avx2RowLoopsMatchTheBaselineOnes) {
+  if (!detail::has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
+  std::vector<FeatureRow> rows = random_rows(2000);
+  rows.push_back(clean_row());
+  const std::size_t n = rows.size();
+  std::vector<double> base(n * factor_count), avx2(n * factor_count);
+  detail::evaluate_rows(rows.front().data(), n, feature_count, Model{}, base.data());
+  detail::evaluate_rows_avx2(rows.front().data(), n, feature_count, Model{}, avx2.data());
+  for (std::size_t i = 0; i < base.size(); ++i)
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(base[i]), std::bit_cast<std::uint64_t>(avx2[i])) << "value " << i;
+
+  ASSERT_EQ(detail::first_bad_row_portable(rows.front().data(), n, feature_count), n);
+  ASSERT_EQ(detail::first_bad_row_avx2(rows.front().data(), n, feature_count), n);
+  const double bad[] = {-1.0, -0.0, 0.5, 1.5, 6.0, 101.0, 1e6, 1e301, std::nan(""), INFINITY, -INFINITY};
+  for (std::size_t k = 0; k < feature_count; ++k) {
+    for (double v : bad) {
+      std::vector<FeatureRow> m(rows.begin(), rows.begin() + 40);
+      m[17][k] = v;
+      const std::size_t want = detail::first_bad_row_portable(m.front().data(), m.size(), feature_count);
+      EXPECT_EQ(detail::first_bad_row_avx2(m.front().data(), m.size(), feature_count), want)
+          << to_string(static_cast<Feature>(k)) << " = " << v;
+      EXPECT_EQ(want == 17, feature_problem(m[17].data()) != "") << to_string(static_cast<Feature>(k)) << " = " << v;
+      if (v < 0 || !(v <= 1e300)) {
+        EXPECT_EQ(want, 17u) << to_string(static_cast<Feature>(k)) << " = " << v;
+      }
+    }
+  }
+}
+#endif
+
 // --- non_payment through the engine ----------------------------------------------------------
 
 TEST(NonPaymentFactor, GrowsAsAnOverdueInvoiceAgesAndReachesOne) {
