@@ -280,10 +280,10 @@ class Ledger {
   std::size_t registry_bytes() const { return registry_.memory_bytes(); }
   std::size_t open_invoice_count() const { return pool_.size() - free_.size(); }
 
-  // A registry change made while validating a batch, undone when the batch is rejected.
+  // A registry entry changed while validating a batch (a dispute or a cancellation), restored
+  // when the batch is rejected. Entries the batch inserted are known from its records.
   struct Undo {
     std::uint64_t key;
-    bool inserted;
     detail::RefEntry before;
   };
 
@@ -334,19 +334,24 @@ class Ledger {
     st.ref_end.push_back(static_cast<std::uint32_t>(st.ref_text.size()));
   }
 
-  // Forgets a staged batch: clients it introduced and registry changes it made.
-  void rollback(Staging& st, detail::BigVector<Undo>* undo = nullptr) {
+  // Forgets a staged batch: clients it introduced and, once validated, the registry entries it
+  // changed (undo, newest first) and inserted (the registrations marked valid in ok).
+  void rollback(Staging& st) { rollback(st, nullptr, nullptr); }
+
+ private:
+  void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<std::uint8_t>* ok) {
     if (undo) {
-      for (auto it = undo->rbegin(); it != undo->rend(); ++it) {
-        if (it->inserted)
-          registry_.erase(it->key);
-        else
-          *registry_.find(it->key) = it->before;
-      }
+      for (auto it = undo->rbegin(); it != undo->rend(); ++it) *registry_.find(it->key) = it->before;
+      for (std::size_t i = 0; i < st.records.size(); ++i)
+        if ((*ok)[i] && registers(st.records[i].kind)) registry_.erase(st.records[i].key);
     }
     interner_.truncate(st.clients_before);
     if (states_.size() > interner_.size()) states_.resize(interner_.size());
   }
+
+  static bool registers(EventKind k) { return k == EventKind::invoice || k == EventKind::contract_signed; }
+
+ public:
 
   // Validates the staged records against the ledger in canonical order and applies the valid
   // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
@@ -363,13 +368,11 @@ class Ledger {
         });
 
     detail::BigVector<Undo> undo;
-    undo.reserve(n);
     detail::BigVector<std::uint8_t> ok(n, 1);
     // Invoices and contracts are registered first, so that a reference to one finds it wherever
     // it stands in the batch and a misdated reference is reported as such.
     std::size_t registrations = 0;
-    for (const detail::Record& r : st.records)
-      registrations += r.kind == EventKind::invoice || r.kind == EventKind::contract_signed;
+    for (const detail::Record& r : st.records) registrations += registers(r.kind);
     registry_.reserve_more(registrations);
     constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
     for (const bool registering : {true, false}) {
@@ -377,7 +380,7 @@ class Ledger {
         if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
         const std::uint32_t i = order[p];
         const EventKind k = st.records[i].kind;
-        if ((k == EventKind::invoice || k == EventKind::contract_signed) != registering) continue;
+        if (registers(k) != registering) continue;
         std::string why;
         const char* column = "ref";
         if (!validate(st.records[i], st.ref(i), undo, why, column)) {
@@ -389,7 +392,7 @@ class Ledger {
     std::sort(st.rejected.begin(), st.rejected.end(),
               [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
     if (!st.rejected.empty() && !lenient) {
-      rollback(st, &undo);
+      rollback(st, &undo, &ok);
       return false;
     }
     states_.resize(interner_.size());
@@ -483,7 +486,6 @@ class Ledger {
         }
         entry->date = r.date;
         entry->client = r.client;
-        undo.push_back({r.key, true, {}});
         return true;
       }
       case EventKind::payment:
@@ -514,7 +516,7 @@ class Ledger {
             why = "too many open disputes on invoice " + quoted();
             return false;
           }
-          undo.push_back({r.key, false, *entry});
+          undo.push_back({r.key, *entry});
           // Resolving closes every open dispute of the invoice, as applying it does.
           entry->staged_disputes = open ? static_cast<std::uint16_t>(entry->staged_disputes + 1) : 0;
         }
@@ -536,7 +538,7 @@ class Ledger {
                 quoted() + " signed " + Date::from_days(entry->date).to_string();
           return false;
         }
-        undo.push_back({r.key, false, *entry});
+        undo.push_back({r.key, *entry});
         entry->closed = 1;
         return true;
       }
@@ -620,13 +622,14 @@ class Ledger {
   }
 
   // Takes up to amount off an open invoice; returns what it took. Closes the invoice at zero.
-  std::int64_t settle(ClientState& c, std::uint32_t slot, std::int64_t amount) {
+  // entry is the invoice's registry entry when the caller has it.
+  std::int64_t settle(ClientState& c, std::uint32_t slot, std::int64_t amount, detail::RefEntry* entry = nullptr) {
     detail::Invoice& inv = pool_[slot];
     const std::int64_t take = std::min(amount, inv.outstanding);
     inv.outstanding -= take;
     c.open_amount = std::max<std::int64_t>(0, c.open_amount - take);  // stays sane past a saturated total
     if (inv.outstanding == 0) {
-      registry_.find(inv.key)->slot = detail::kNone;
+      (entry ? entry : registry_.find(inv.key))->slot = detail::kNone;
       unlink_open(c, slot);
     }
     return take;
@@ -662,7 +665,10 @@ class Ledger {
     ++generation_;
     ClientState& c = states_[r.client];
     touch(c, r.date);
-    const double gd = growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days);
+    // The dissatisfaction decay, for the kinds that add to a decayed sum.
+    const bool decays = r.kind == EventKind::invoice || r.kind == EventKind::dispute_opened ||
+                        r.kind == EventKind::complaint || r.kind == EventKind::return_;
+    const double gd = decays ? growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days) : 0.0;
     detail::RefEntry* entry = r.key ? registry_.find(r.key) : nullptr;
     switch (r.kind) {
       case EventKind::invoice: {
@@ -689,7 +695,7 @@ class Ledger {
         if (entry) {
           if (entry->slot != detail::kNone) {
             const std::int32_t due = pool_[entry->slot].due;
-            const std::int64_t took = settle(c, entry->slot, left);
+            const std::int64_t took = settle(c, entry->slot, left, entry);
             payment_experience(c, r.date, due, took);
             left -= took;
           }
@@ -713,7 +719,7 @@ class Ledger {
       case EventKind::credit_note:
       case EventKind::write_off: {
         std::int64_t took = 0;
-        if (entry->slot != detail::kNone) took = settle(c, entry->slot, r.amount);
+        if (entry->slot != detail::kNone) took = settle(c, entry->slot, r.amount, entry);
         if (r.kind == EventKind::credit_note) {
           c.credit_balance = detail::sat_add(c.credit_balance, r.amount - took);
         } else {

@@ -231,6 +231,29 @@ TEST(Ledger, StrictBatchWithOneBadEventAppliesNothing) {
   EXPECT_EQ(ledger.client_count(), 2u);
 }
 
+TEST(Ledger, RejectedBatchLeavesTheRegistryAsItWas) {
+  Ledger ledger;
+  ledger.post(std::vector<Event>{invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                                 make("2024-01-12", "c", EventKind::contract_signed, "K1", 0)});
+  // A duplicate of F1, a dispute on F1, a new invoice with a dispute, a cancellation of K1, and
+  // one bad event: the whole batch goes.
+  const std::vector<Event> bad = {invoice("2024-01-15", "c", "F1", 5000, "2024-02-14"),
+                                  make("2024-01-16", "c", EventKind::dispute_opened, "F1", 100, nullptr, "price"),
+                                  invoice("2024-01-17", "c", "F2", 7000, "2024-02-16"),
+                                  make("2024-01-18", "c", EventKind::dispute_opened, "F2", 100, nullptr, "price"),
+                                  make("2024-01-19", "c", EventKind::contract_cancelled, "K1", {}, nullptr, "early"),
+                                  payment("2024-01-20", "c", "F9", 100)};
+  EXPECT_THROW(ledger.post(bad), InvalidInput);
+  auto post1 = [&](const Event& e) { ledger.post(std::span<const Event>(&e, 1)); };
+  // F1 and K1 are still known, with no open dispute and not cancelled; F2 is forgotten.
+  EXPECT_THROW(post1(invoice("2024-01-21", "c", "F1", 5000, "2024-02-20")), InvalidInput);
+  EXPECT_THROW(post1(make("2024-01-21", "c", EventKind::dispute_resolved, "F1", {}, nullptr, "rejected")),
+               InvalidInput);
+  EXPECT_NO_THROW(post1(make("2024-01-21", "c", EventKind::contract_cancelled, "K1", {}, nullptr, "early")));
+  EXPECT_NO_THROW(post1(invoice("2024-01-21", "c", "F2", 7000, "2024-02-20")));
+  EXPECT_NO_THROW(post1(payment("2024-01-22", "c", "F1", 100000)));
+}
+
 TEST(Ledger, StrictErrorNamesTheFirstBadEvent) {
   Ledger ledger;
   const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
