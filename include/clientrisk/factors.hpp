@@ -27,9 +27,8 @@ struct FactorParts {
 
 namespace detail {
 
-// Hot loops over feature rows have an AVX2 build chosen at run time on x86-64 (GCC and Clang);
-// define CLIENTRISK_NO_DISPATCH to keep only the baseline one. Both give the same bits: they
-// run the same IEEE operations in the same order, without FMA.
+// The validation of feature matrices has an AVX2 build chosen at run time on x86-64 (GCC and
+// Clang); define CLIENTRISK_NO_DISPATCH to keep only the baseline one. Both accept the same rows.
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(CLIENTRISK_NO_DISPATCH)
 #define CLIENTRISK_X86_DISPATCH 1
 inline bool has_avx2() {
@@ -141,33 +140,11 @@ inline void evaluate_row(const double* f, const FactorConstants& k, double* sub,
   }
 }
 
-namespace detail {
-
-[[gnu::always_inline]] inline void evaluate_rows(const double* x, std::size_t n, std::size_t stride, const Model& m,
-                                                 double* sub) {
-  const FactorConstants k(m);
-  for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
-}
-
-#if CLIENTRISK_X86_DISPATCH
-// The same instructions' results in AVX2 encoding: three-operand forms and wider moves, and
-// no FMA (not in the "avx2" target, and -ffp-contract=off besides), so the bits are those of
-// the baseline build.
-[[gnu::target("avx2")]] inline void evaluate_rows_avx2(const double* x, std::size_t n, std::size_t stride,
-                                                       const Model& m, double* sub) {
-  evaluate_rows(x, n, stride, m, sub);
-}
-#endif
-
-}  // namespace detail
-
 // Evaluates the factors of n feature rows, row r starting at x + r * stride, into sub (n rows
 // of factor_count, row-major).
 inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub) {
-#if CLIENTRISK_X86_DISPATCH
-  if (detail::has_avx2()) return detail::evaluate_rows_avx2(x, n, stride, m, sub);
-#endif
-  detail::evaluate_rows(x, n, stride, m, sub);
+  const FactorConstants k(m);
+  for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
 }
 
 // Evaluates the factors of one feature row. parts, when given, receives every part.

@@ -366,19 +366,13 @@ TEST(Factors, StayInZeroOneAtTheLimitsOfEveryFeature) {
 }
 
 #if CLIENTRISK_X86_DISPATCH
-// The AVX2 builds of the row loops against the baseline ones, where the CPU has AVX2: the same
-// sub-scores bit for bit, and the same first bad row for every kind of bad value in every column.
-TEST(Factors, Avx2RowLoopsMatchTheBaselineOnes) {
+// The AVX2 build of the feature-matrix validation against the baseline one, where the CPU has
+// AVX2: the same first bad row for every kind of bad value in every column.
+TEST(Factors, Avx2ValidationMatchesTheBaselineOne) {
   if (!detail::has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
   std::vector<FeatureRow> rows = random_rows(2000);
   rows.push_back(clean_row());
   const std::size_t n = rows.size();
-  std::vector<double> base(n * factor_count), avx2(n * factor_count);
-  detail::evaluate_rows(rows.front().data(), n, feature_count, Model{}, base.data());
-  detail::evaluate_rows_avx2(rows.front().data(), n, feature_count, Model{}, avx2.data());
-  for (std::size_t i = 0; i < base.size(); ++i)
-    ASSERT_EQ(std::bit_cast<std::uint64_t>(base[i]), std::bit_cast<std::uint64_t>(avx2[i])) << "value " << i;
-
   ASSERT_EQ(detail::first_bad_row_portable(rows.front().data(), n, feature_count), n);
   ASSERT_EQ(detail::first_bad_row_avx2(rows.front().data(), n, feature_count), n);
   const double bad[] = {-1.0, -0.0, 0.5, 1.5, 6.0, 101.0, 1e6, 1e301, std::nan(""), INFINITY, -INFINITY};
