@@ -352,7 +352,6 @@ class Ledger {
   static bool registers(EventKind k) { return k == EventKind::invoice || k == EventKind::contract_signed; }
 
  public:
-
   // Validates the staged records against the ledger in canonical order and applies the valid
   // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
   // any rejection: rolls the batch back, applies nothing and returns false.
