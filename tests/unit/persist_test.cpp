@@ -1,0 +1,218 @@
+#include "clientrisk/persist.hpp"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
+#include <string>
+#include <vector>
+
+#include "clientrisk/csv.hpp"
+#include "clientrisk/engine.hpp"
+
+using namespace clientrisk;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data";
+
+// A model with a value of its own in every field, none of them the default.
+Model tuned_model() {
+  Model m;
+  for (std::size_t i = 0; i < m.weights.size(); ++i) m.weights[i] = 0.1 + 0.01 * static_cast<double>(i);
+  for (const ModelParameter& p : model_parameters) {
+    double& v = m.*p.field;
+    v = p.name.ends_with("_days") ? std::floor(v * 1.1) : std::min(p.max, v * 1.1 + 0.1 / 3);  // non-terminating binary fractions: a lossy text form would show
+  }
+  m.band_moderate = 20, m.band_high = 45, m.band_critical = 70;
+  m.rating_bad = 1.25, m.rating_good = 4.5;
+  m.seasonality_min_months = 8;
+  validate(m);
+  return m;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+FileProblem problem_of(const std::string& bytes) {
+  try {
+    model_from_file_bytes(bytes, "m.crm");
+  } catch (const FileFormatError& e) {
+    return e.problem();
+  }
+  ADD_FAILURE() << "accepted";
+  return FileProblem::not_clientrisk;
+}
+
+std::string message_of(const std::string& bytes) {
+  try {
+    model_from_file_bytes(bytes, "m.crm");
+  } catch (const FileFormatError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+// CRC-32C (Castagnoli, reflected), bit by bit: an implementation independent of the library's.
+std::uint32_t crc32c(const std::string& bytes) {
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// A model file's envelope around another payload, with a length and checksum that fit it.
+std::string reenveloped(const std::string& file, const std::string& payload, const std::string& kind = "model") {
+  std::istringstream line(file.substr(0, file.find('\n')));
+  std::string magic, version, old_kind, archive;
+  line >> magic >> version >> old_kind >> archive;
+  char crc[9];
+  std::snprintf(crc, sizeof crc, "%08x", static_cast<unsigned>(crc32c(payload)));
+  return magic + " " + version + " " + kind + " " + archive + " " + std::to_string(payload.size()) + " " + crc + "\n" +
+         payload;
+}
+
+TEST(ModelFile, RoundTripsEveryFieldBitForBitInXmlAndBinary) {
+  const Model m = tuned_model();
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    const Model back = model_from_file_bytes(model_file_bytes(m, f), "m.crm");
+    for (std::size_t i = 0; i < m.weights.size(); ++i)
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(back.weights[i]), std::bit_cast<std::uint64_t>(m.weights[i]));
+    for (const ModelParameter& p : model_parameters)
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(back.*p.field), std::bit_cast<std::uint64_t>(m.*p.field)) << p.name;
+    EXPECT_EQ(back, m);
+  }
+}
+
+TEST(ModelFile, ALoadedModelScoresBitForBitLikeTheOriginal) {
+  const Model m = tuned_model();
+  const std::string path = (fs::temp_directory_path() / ("cr-model-" + std::to_string(::getpid()) + ".crm")).string();
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    save_model(m, path, f);
+    Engine a(m), b(load_model(path));
+    import_csv(a, std::string(CLIENTRISK_SOURCE_DIR) + "/examples/ledger.csv");
+    import_csv(b, std::string(CLIENTRISK_SOURCE_DIR) + "/examples/ledger.csv");
+    const ScoreTable ta = a.score_all(), tb = b.score_all();
+    ASSERT_EQ(ta.size(), tb.size());
+    for (std::size_t r = 0; r < ta.size(); ++r)
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(ta.score(static_cast<Eigen::Index>(r))),
+                std::bit_cast<std::uint64_t>(tb.score(static_cast<Eigen::Index>(r))));
+  }
+  fs::remove(path);
+}
+
+// Files written by version 1: every later version must load them to these values.
+TEST(ModelFile, GoldenFilesOfFormatVersion1Load) {
+  const Model want = tuned_model();
+  EXPECT_EQ(load_model(kData + "/model-v1.xml"), want);
+  EXPECT_EQ(load_model(kData + "/model-v1.bin"), want);
+}
+
+TEST(ModelFile, EverySingleByteChangeAndEveryTruncationIsRefused) {
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    const std::string good = model_file_bytes(Model{}, f);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+      for (int delta : {0x01, 0x80, 0xff}) {
+        std::string bad = good;
+        bad[i] = static_cast<char>(static_cast<unsigned char>(bad[i]) ^ delta);
+        EXPECT_THROW(model_from_file_bytes(bad, "m.crm"), FileFormatError) << "byte " << i << " ^ " << delta;
+      }
+    }
+    for (std::size_t n = 0; n < good.size(); ++n)
+      EXPECT_THROW(model_from_file_bytes(good.substr(0, n), "m.crm"), FileFormatError) << "first " << n << " bytes";
+  }
+}
+
+TEST(ModelFile, EachKindOfBadFileHasItsOwnError) {
+  const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
+  const std::size_t eol = good.find('\n');
+  const std::string payload = good.substr(eol + 1);
+
+  EXPECT_EQ(problem_of("PK\x03\x04 not a model"), FileProblem::not_clientrisk);
+  EXPECT_EQ(problem_of(""), FileProblem::not_clientrisk);
+  EXPECT_EQ(message_of("hello"), "m.crm: not a clientrisk file (it must start with 'clientrisk-file ')");
+
+  std::string newer = good;
+  newer[std::string("clientrisk-file ").size()] = '2';
+  EXPECT_EQ(problem_of(newer), FileProblem::newer_format);
+  EXPECT_EQ(message_of(newer), "m.crm: format version 2 is newer than this build reads (1); upgrade clientrisk");
+
+  EXPECT_EQ(problem_of(reenveloped(good, payload, "snapshot")), FileProblem::wrong_kind);
+  EXPECT_EQ(message_of(reenveloped(good, payload, "snapshot")), "m.crm: is a snapshot file, not a model file");
+
+  EXPECT_EQ(problem_of(good.substr(0, good.size() - 1)), FileProblem::truncated);
+  EXPECT_EQ(problem_of(good + "x"), FileProblem::trailing_bytes);
+  EXPECT_EQ(message_of(good + "xy"), "m.crm: 2 bytes after the payload of " + std::to_string(payload.size()) + " bytes");
+
+  std::string flipped = good;
+  flipped[eol + 40] ^= 0x20;
+  EXPECT_EQ(problem_of(flipped), FileProblem::checksum_mismatch);
+
+  EXPECT_EQ(problem_of(reenveloped(good, "<not an archive>")), FileProblem::corrupt_payload);
+  const std::string binary = model_file_bytes(Model{}, ArchiveFormat::binary);
+  const std::string binary_payload = binary.substr(binary.find('\n') + 1);
+  EXPECT_EQ(problem_of(reenveloped(binary, "garbage")), FileProblem::corrupt_payload);
+  EXPECT_EQ(problem_of(reenveloped(binary, binary_payload.substr(0, binary_payload.size() - 8))),
+            FileProblem::corrupt_payload);
+
+  // A well-formed archive of a model that fails validation: a negative weight.
+  std::string negative = payload;
+  const std::size_t at = negative.find("<weight_legal>");
+  ASSERT_NE(at, std::string::npos);
+  negative.insert(at + std::string("<weight_legal>").size(), "-");
+  EXPECT_EQ(problem_of(reenveloped(good, negative)), FileProblem::invalid_model);
+  EXPECT_NE(message_of(reenveloped(good, negative)).find("weights.legal"), std::string::npos)
+      << message_of(reenveloped(good, negative));
+}
+
+TEST(ModelFile, AFailureAtEachStepOfTheSaveLeavesThePreviousFileIntact) {
+  const fs::path dir = fs::temp_directory_path() / ("cr-save-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "model.crm").string();
+  save_model(Model{}, path);
+  const std::string before = read_bytes(path);
+  for (SaveStep step : {SaveStep::open, SaveStep::write, SaveStep::fsync, SaveStep::rename, SaveStep::fsync_dir}) {
+    detail::fail_next_save_at(step);
+    try {
+      save_model(tuned_model(), path, ArchiveFormat::binary);
+      ADD_FAILURE() << "saved despite a failure at " << to_string(step);
+    } catch (const IoError& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": save failed at " + std::string(to_string(step)) +
+                                           ": Input/output error (the previous file is unchanged)");
+    }
+    EXPECT_EQ(read_bytes(path), before) << to_string(step);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1) << "left a file behind at "
+                                                                                       << to_string(step);
+  }
+  // And with no failure, the new model replaces the old one.
+  save_model(tuned_model(), path, ArchiveFormat::binary);
+  EXPECT_EQ(load_model(path), tuned_model());
+  // A failure of the last step of a first save leaves no file.
+  const std::string fresh = (dir / "fresh.crm").string();
+  detail::fail_next_save_at(SaveStep::fsync_dir);
+  EXPECT_THROW(save_model(Model{}, fresh), IoError);
+  EXPECT_FALSE(fs::exists(fresh));
+  fs::remove_all(dir);
+}
+
+TEST(ModelFile, UnreadableFilesAndInvalidModelsAreRefusedBeforeWriting) {
+  EXPECT_THROW(load_model("/nonexistent/model.crm"), IoError);
+  Model bad;
+  bad.band_high = 10;  // below band_moderate
+  EXPECT_THROW(model_file_bytes(bad), InvalidInput);
+  EXPECT_THROW(save_model(Model{}, "/nonexistent/dir/model.crm"), IoError);
+}
+
+}  // namespace
