@@ -150,13 +150,16 @@ Opened open_envelope(std::string_view bytes, std::string_view name, PayloadKind 
     throw fail(FileProblem::truncated, "truncated: the payload has " + std::to_string(payload.size()) + " of its " +
                                            std::to_string(length) + " bytes");
   if (payload.size() > length)
-    throw fail(FileProblem::trailing_bytes, std::to_string(payload.size() - length) +
-                                                " bytes after the payload of " + std::to_string(length) + " bytes");
+    throw fail(FileProblem::trailing_bytes,
+               std::to_string(payload.size() - length) + (payload.size() - length == 1 ? " byte" : " bytes") +
+                   " after the payload of " + std::to_string(length) +
+                   " bytes (the file was damaged or edited; write model files with clientrisk)");
   char actual[9];
   std::snprintf(actual, sizeof actual, "%08x", static_cast<unsigned>(crc32c(payload)));
   if (crc != actual)
     throw fail(FileProblem::checksum_mismatch, "checksum mismatch: the envelope says " + std::string(crc) +
-                                                   ", the payload's CRC-32C is " + actual + " (the file is damaged)");
+                                                   ", the payload's CRC-32C is " + actual +
+                                                   " (the file was damaged or edited; write model files with clientrisk)");
   return {format, payload};
 }
 

@@ -13,6 +13,7 @@
 
 #include "clientrisk/clientrisk.hpp"
 #include "clientrisk/csv.hpp"
+#include "clientrisk/persist.hpp"
 #include "clientrisk/generate.hpp"
 
 namespace cr = clientrisk;
@@ -120,8 +121,9 @@ void print_json(const std::vector<cr::Score>& rows, cr::Date as_of) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
-int run_score(const std::string& events, const std::optional<std::string>& as_of_text, const std::string& format,
-              std::optional<std::size_t> top, bool lenient) {
+int run_score(const std::string& events, const std::optional<std::string>& model_file,
+              const std::optional<std::string>& as_of_text, const std::string& format, std::optional<std::size_t> top,
+              bool lenient) {
   std::optional<cr::Date> as_of;
   if (as_of_text) {
     as_of = cr::Date::parse(*as_of_text);
@@ -130,7 +132,7 @@ int run_score(const std::string& events, const std::optional<std::string>& as_of
       return kUsage;
     }
   }
-  cr::Engine engine;
+  cr::Engine engine(model_file ? cr::load_model(*model_file) : cr::Model{});
   cr::CsvOptions options;
   options.lenient = lenient;
   cr::CsvReport report;
@@ -169,6 +171,14 @@ int run_score(const std::string& events, const std::optional<std::string>& as_of
   return kOk;
 }
 
+// Every weight and parameter, one per line, as the model file names them.
+void print_model(const cr::Model& m) {
+  for (std::size_t i = 0; i < cr::factor_names.size(); ++i)
+    std::printf("weights.%-24s %.17g\n", std::string(cr::factor_names[i]).c_str(), m.weights[i]);
+  for (const cr::ModelParameter& p : cr::model_parameters)
+    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -196,6 +206,8 @@ int main(int argc, char** argv) {
           },
           "N >= 1"));
   score->add_flag("--lenient", lenient, "Report invalid rows on stderr and score the valid ones");
+  std::optional<std::string> model_file;
+  score->add_option("--model", model_file, "Model file (default: the built-in model)");
   score->footer("Example:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10");
 
   auto* generate = app.add_subcommand("generate", "Write a deterministic synthetic ledger to standard output");
@@ -204,6 +216,21 @@ int main(int argc, char** argv) {
   generate->add_option("--months", gen.months, "Number of months")->check(CLI::Range(1, 600));
   generate->add_option("--seed", gen.seed, "Random seed");
   generate->footer("Example:\n  clientrisk generate --clients 1000 --months 24 --seed 7 > ledger.csv");
+
+  auto* model = app.add_subcommand("model", "Write, show or check a model file");
+  model->require_subcommand(1);
+  std::string model_path;
+  bool binary = false;
+  auto* model_init = model->add_subcommand("init", "Write the built-in model to FILE (XML unless --binary)");
+  model_init->add_option("FILE", model_path, "Model file to write")->required();
+  model_init->add_flag("--binary", binary, "Write a binary archive instead of XML");
+  model_init->footer("Example:\n  clientrisk model init risk.crm");
+  auto* model_show = model->add_subcommand("show", "Print every weight and parameter of a model file");
+  model_show->add_option("FILE", model_path, "Model file")->required();
+  model_show->footer("Example:\n  clientrisk model show risk.crm");
+  auto* model_validate = model->add_subcommand("validate", "Check a model file; exit 0 when it is valid");
+  model_validate->add_option("FILE", model_path, "Model file")->required();
+  model_validate->footer("Example:\n  clientrisk model validate risk.crm");
 
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -215,7 +242,20 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*score) return run_score(events, as_of, format, top, lenient);
+    if (*score) return run_score(events, model_file, as_of, format, top, lenient);
+    if (*model_init) {
+      cr::save_model(cr::Model{}, model_path, binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
+      return kOk;
+    }
+    if (*model_show) {
+      print_model(cr::load_model(model_path));
+      return kOk;
+    }
+    if (*model_validate) {
+      cr::load_model(model_path);
+      std::printf("%s: valid model\n", model_path.c_str());
+      return kOk;
+    }
     if (*generate) {
       std::ios::sync_with_stdio(false);
       cr::write_ledger_csv(std::cout, gen);

@@ -175,3 +175,33 @@ TEST(Cli, ClearMessagesForOddArguments) {
   EXPECT_EQ(lines(before.out).size(), 1u);
   EXPECT_NE(before.err.find("no client has events on or before 2000-01-01"), std::string::npos) << before.err;
 }
+
+TEST(Cli, ModelInitShowValidateAndScoreWithIt) {
+  const std::string model = temp_path("model.crm");
+  ASSERT_EQ(run("model init " + model).exit_code, 0);
+  const CliRun shown = run("model show " + model);
+  EXPECT_EQ(shown.exit_code, 0);
+  EXPECT_EQ(lines(shown.out).size(), 44u) << shown.out;  // 7 weights and 37 parameters
+  EXPECT_EQ(lines(shown.out).front(), "weights.non_payment              0.34999999999999998");
+  const CliRun valid = run("model validate " + model);
+  EXPECT_EQ(valid.exit_code, 0);
+  EXPECT_EQ(valid.out, model + ": valid model\n");
+  // The built-in model written to a file scores exactly as the built-in model.
+  const std::string builtin = run("score --format csv --events " + kLedger).out;
+  EXPECT_EQ(run("score --format csv --events " + kLedger + " --model " + model).out, builtin);
+  // Another model scores differently.
+  const std::string golden = std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data/model-v1.bin";
+  const CliRun other = run("score --format csv --events " + kLedger + " --model " + golden);
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.out, builtin);
+
+  std::ofstream(model, std::ios::app) << "x";
+  const CliRun damaged = run("model validate " + model);
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_NE(damaged.err.find(model + ": 1 byte after the payload"), std::string::npos) << damaged.err;
+  EXPECT_EQ(run("score --events " + kLedger + " --model " + model).exit_code, 1);
+  EXPECT_EQ(run("model show /nonexistent/model.crm").exit_code, 3);
+  EXPECT_EQ(run("model init /nonexistent/dir/model.crm").exit_code, 3);
+  EXPECT_EQ(run("model").exit_code, 2);
+  std::remove(model.c_str());
+}

@@ -154,7 +154,8 @@ TEST(ModelFile, EachKindOfBadFileHasItsOwnError) {
 
   EXPECT_EQ(problem_of(good.substr(0, good.size() - 1)), FileProblem::truncated);
   EXPECT_EQ(problem_of(good + "x"), FileProblem::trailing_bytes);
-  EXPECT_EQ(message_of(good + "xy"), "m.crm: 2 bytes after the payload of " + std::to_string(payload.size()) + " bytes");
+  EXPECT_EQ(message_of(good + "xy"), "m.crm: 2 bytes after the payload of " + std::to_string(payload.size()) +
+                                         " bytes (the file was damaged or edited; write model files with clientrisk)");
 
   std::string flipped = good;
   flipped[eol + 40] ^= 0x20;
