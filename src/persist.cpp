@@ -9,8 +9,10 @@
 #include <boost/crc.hpp>
 #include <boost/serialization/nvp.hpp>
 #include <boost/serialization/version.hpp>
+#include <openssl/evp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -236,6 +238,24 @@ void write_atomically(const std::string& path, std::string_view bytes) {
 }
 
 }  // namespace
+
+std::string model_fingerprint(const Model& m) {
+  std::string bytes = "clientrisk-model-1";
+  auto put = [&](double v) {
+    const std::uint64_t u = std::bit_cast<std::uint64_t>(v == 0 ? 0.0 : v);
+    for (int k = 0; k < 8; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xff);
+  };
+  for (double w : m.weights) put(w);
+  for (const ModelParameter& p : model_parameters) put(m.*p.field);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr) != 1 || n != 32)
+    throw Error("model_fingerprint: OpenSSL's SHA-256 failed");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
+  return out;
+}
 
 namespace detail {
 void fail_next_save_at(std::optional<SaveStep> step) { injected_fault = step; }

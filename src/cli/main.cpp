@@ -177,6 +177,7 @@ void print_model(const cr::Model& m) {
     std::printf("weights.%-24s %.17g\n", std::string(cr::factor_names[i]).c_str(), m.weights[i]);
   for (const cr::ModelParameter& p : cr::model_parameters)
     std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
+  std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
 }
 
 }  // namespace

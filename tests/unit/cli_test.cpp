@@ -181,8 +181,10 @@ TEST(Cli, ModelInitShowValidateAndScoreWithIt) {
   ASSERT_EQ(run("model init " + model).exit_code, 0);
   const CliRun shown = run("model show " + model);
   EXPECT_EQ(shown.exit_code, 0);
-  EXPECT_EQ(lines(shown.out).size(), 44u) << shown.out;  // 7 weights and 37 parameters
+  EXPECT_EQ(lines(shown.out).size(), 45u) << shown.out;  // 7 weights, 37 parameters and the fingerprint
   EXPECT_EQ(lines(shown.out).front(), "weights.non_payment              0.34999999999999998");
+  EXPECT_EQ(lines(shown.out).back().substr(0, 33), "fingerprint                      ") << shown.out;
+  EXPECT_EQ(lines(shown.out).back().size(), 33u + 64u) << shown.out;
   const CliRun valid = run("model validate " + model);
   EXPECT_EQ(valid.exit_code, 0);
   EXPECT_EQ(valid.out, model + ": valid model\n");

@@ -217,3 +217,35 @@ TEST(ModelFile, UnreadableFilesAndInvalidModelsAreRefusedBeforeWriting) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ModelFingerprint, IsTheSha256OfTheDocumentedCanonicalBytes) {
+  // Computed apart from the library, with Python's hashlib over "clientrisk-model-1" and the 44
+  // values of the built-in model as little-endian doubles.
+  EXPECT_EQ(model_fingerprint(Model{}), "b990368f65274be261cfa096c2f292ef510c035f2bef585116ef4fab5d65b51d");
+}
+
+TEST(ModelFingerprint, FollowsEveryFieldAndSurvivesFiles) {
+  const std::string base = model_fingerprint(Model{});
+  Model m;
+  for (std::size_t i = 0; i < m.weights.size(); ++i) {
+    Model w;
+    w.weights[i] = std::nextafter(w.weights[i], 1.0);
+    EXPECT_NE(model_fingerprint(w), base) << factor_names[i];
+  }
+  for (const ModelParameter& p : model_parameters) {
+    Model q;
+    q.*p.field = std::nextafter(q.*p.field, 1e300);
+    EXPECT_NE(model_fingerprint(q), base) << p.name;
+  }
+  m.early_cancellation_weight = 0.0;
+  Model negative_zero = m;
+  negative_zero.early_cancellation_weight = -0.0;
+  EXPECT_EQ(model_fingerprint(negative_zero), model_fingerprint(m));
+  const Model t = tuned_model();
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary})
+    EXPECT_EQ(model_fingerprint(model_from_file_bytes(model_file_bytes(t, f), "m.crm")), model_fingerprint(t));
+}
+
+}  // namespace
