@@ -4,15 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <deque>
-#include <memory>
-#include <sys/stat.h>
 #include <optional>
 
 #include "clientrisk/error.hpp"
+#include "read_file.hpp"
 
 namespace clientrisk {
 inline namespace v1 {
@@ -311,17 +308,7 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
 }
 
 CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options) {
-  if (path.empty()) throw IoError("cannot open an event file with an empty name");
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory, not a file");
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
-  std::string text;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
-  if (std::ferror(f.get())) throw IoError(path + ": cannot read: " + std::strerror(errno));
-  return import_csv_text(engine, text, path, options);
+  return import_csv_text(engine, detail::read_whole_file(path, "an event file"), path, options);
 }
 
 }  // namespace v1

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "read_file.hpp"
+
 namespace boost::serialization {
 
 // Every weight and parameter by name, in the order of the model's tables. Version 1.
@@ -302,17 +304,7 @@ void save_model(const Model& m, const std::string& path, ArchiveFormat format) {
   write_atomically(path, model_file_bytes(m, format));
 }
 
-Model load_model(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
-  std::string bytes;
-  char buf[65536];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw IoError(path + ": read error");
-  return model_from_file_bytes(bytes, path);
-}
+Model load_model(const std::string& path) { return model_from_file_bytes(detail::read_whole_file(path, "a model file"), path); }
 
 }  // namespace v1
 }  // namespace clientrisk
