@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <charconv>
@@ -77,10 +78,13 @@ namespace {
 constexpr std::string_view kMagic = "clientrisk-file";
 constexpr std::size_t kMaxEnvelopeLine = 128;
 
-std::uint32_t crc32c(std::string_view bytes) {
+// The CRC-32C of bytes as the envelope writes it: 8 lowercase hex digits.
+std::string crc32c_hex(std::string_view bytes) {
   boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
   crc.process_bytes(bytes.data(), bytes.size());
-  return crc.checksum();
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc.checksum()));
+  return hex;
 }
 
 std::string_view kind_name(PayloadKind k) { return k == PayloadKind::model ? "model" : "snapshot"; }
@@ -88,11 +92,9 @@ std::string_view format_name(ArchiveFormat f) { return f == ArchiveFormat::xml ?
 
 // "clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C\n" before the payload.
 std::string envelope(PayloadKind kind, ArchiveFormat format, std::string_view payload) {
-  char crc[9];
-  std::snprintf(crc, sizeof crc, "%08x", static_cast<unsigned>(crc32c(payload)));
   std::string out(kMagic);
   out += ' ' + std::to_string(file_format_version) + ' ' + std::string(kind_name(kind)) + ' ' +
-         std::string(format_name(format)) + ' ' + std::to_string(payload.size()) + ' ' + crc + '\n';
+         std::string(format_name(format)) + ' ' + std::to_string(payload.size()) + ' ' + crc32c_hex(payload) + '\n';
   out += payload;
   return out;
 }
@@ -158,8 +160,7 @@ Opened open_envelope(std::string_view bytes, std::string_view name, PayloadKind 
                std::to_string(payload.size() - length) + (payload.size() - length == 1 ? " byte" : " bytes") +
                    " after the payload of " + std::to_string(length) +
                    " bytes (the file was damaged or edited; write model files with clientrisk)");
-  char actual[9];
-  std::snprintf(actual, sizeof actual, "%08x", static_cast<unsigned>(crc32c(payload)));
+  const std::string actual = crc32c_hex(payload);
   if (crc != actual)
     throw fail(FileProblem::checksum_mismatch, "checksum mismatch: the envelope says " + std::string(crc) +
                                                    ", the payload's CRC-32C is " + actual +
@@ -177,9 +178,10 @@ bool injected(SaveStep s) {
   return true;
 }
 
-[[noreturn]] void save_failed(SaveStep s, const std::string& path, int err) {
-  throw IoError(path + ": save failed at " + std::string(to_string(s)) + ": " + std::strerror(err) +
-                " (the previous file is unchanged)");
+[[noreturn]] void save_failed(SaveStep s, const std::string& path, int err,
+                              const char* outcome = "the previous file is unchanged") {
+  throw IoError(path + ": save failed at " + std::string(to_string(s)) + ": " + std::strerror(err) + " (" + outcome +
+                ")");
 }
 
 // Temporary file beside path, fsync, rename over path, fsync of the directory. The previous
@@ -187,7 +189,7 @@ bool injected(SaveStep s) {
 void write_atomically(const std::string& path, std::string_view bytes) {
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  static std::uint64_t counter = 0;
+  static std::atomic<std::uint64_t> counter{0};
   const std::string suffix = "." + std::to_string(::getpid()) + "-" + std::to_string(++counter);
   const std::string tmp = path + ".tmp" + suffix, kept = path + ".old" + suffix;
 
@@ -227,15 +229,16 @@ void write_atomically(const std::string& path, std::string_view bytes) {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const bool synced = !injected(SaveStep::fsync_dir) && dfd >= 0 && ::fsync(dfd) == 0;
   const int err = errno;
+  if (dfd >= 0) ::close(dfd);
   if (!synced) {
     // Not known to be durable: put the previous file back (or remove the new one).
-    if (had_previous)
-      ::rename(kept.c_str(), path.c_str());
-    else
-      ::unlink(path.c_str());
+    const bool restored = had_previous ? ::rename(kept.c_str(), path.c_str()) == 0 : ::unlink(path.c_str()) == 0;
+    if (!restored)
+      save_failed(SaveStep::fsync_dir, path, err,
+                  had_previous ? ("the new file is in place; the previous one is kept as " + kept).c_str()
+                               : "the new file is in place");
+    save_failed(SaveStep::fsync_dir, path, err);
   }
-  if (dfd >= 0) ::close(dfd);
-  if (!synced) save_failed(SaveStep::fsync_dir, path, err);
   if (had_previous) ::unlink(kept.c_str());
 }
 
