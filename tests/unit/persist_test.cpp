@@ -144,6 +144,32 @@ TEST(ModelFile, EachKindOfBadFileHasItsOwnError) {
   EXPECT_EQ(problem_of(""), FileProblem::not_clientrisk);
   EXPECT_EQ(message_of("hello"), "m.crm: not a clientrisk file (it must start with 'clientrisk-file ')");
 
+  // Each field of the envelope line, bad on its own.
+  const std::string line = good.substr(0, eol), rest = good.substr(eol);
+  auto with_field = [&](int k, const std::string& v) {
+    std::istringstream in(line);
+    std::string f[6], out;
+    for (auto& x : f) in >> x;
+    f[k] = v;
+    for (int i = 0; i < 6; ++i) out += (i ? " " : "") + f[i];
+    return out + rest;
+  };
+  EXPECT_EQ(message_of(with_field(1, "0")), "m.crm: bad envelope line: format version '0'");
+  EXPECT_EQ(message_of(with_field(1, "-1")), "m.crm: bad envelope line: format version '-1'");
+  EXPECT_EQ(message_of(with_field(2, "report")),
+            "m.crm: bad envelope line: payload kind 'report' (expected model or snapshot)");
+  EXPECT_EQ(message_of(with_field(3, "json")), "m.crm: bad envelope line: archive 'json' (expected xml or binary)");
+  EXPECT_EQ(message_of(with_field(4, "12a")), "m.crm: bad envelope line: payload length '12a'");
+  EXPECT_EQ(message_of(with_field(4, "99999999999999999999")),
+            "m.crm: bad envelope line: payload length '99999999999999999999'");
+  EXPECT_EQ(message_of(with_field(5, "ABCDEF12")),
+            "m.crm: bad envelope line: checksum 'ABCDEF12' (expected 8 lowercase hex digits)");
+  EXPECT_EQ(message_of(line + " extra" + rest),
+            "m.crm: bad envelope line: expected 'clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C'");
+  EXPECT_EQ(message_of("clientrisk-file " + std::string(200, '1')), "m.crm: not a clientrisk file (it must start "
+                                                                    "with 'clientrisk-file ')");
+  EXPECT_EQ(problem_of(with_field(4, "0")), FileProblem::trailing_bytes);
+
   std::string newer = good;
   newer[std::string("clientrisk-file ").size()] = '2';
   EXPECT_EQ(problem_of(newer), FileProblem::newer_format);
@@ -210,6 +236,13 @@ TEST(ModelFile, AFailureAtEachStepOfTheSaveLeavesThePreviousFileIntact) {
 
 TEST(ModelFile, UnreadableFilesAndInvalidModelsAreRefusedBeforeWriting) {
   EXPECT_THROW(load_model("/nonexistent/model.crm"), IoError);
+  try {
+    load_model(kData);
+    ADD_FAILURE() << "loaded a directory";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), kData + ": is a directory, not a file");
+  }
+  EXPECT_THROW(load_model(""), IoError);
   Model bad;
   bad.band_high = 10;  // below band_moderate
   EXPECT_THROW(model_file_bytes(bad), InvalidInput);
