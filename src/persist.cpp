@@ -1,49 +1,17 @@
 // Model files: Boost.Serialization archives inside a verified envelope, saved atomically.
 #include "clientrisk/persist.hpp"
 
-#include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/archive/xml_iarchive.hpp>
 #include <boost/archive/xml_oarchive.hpp>
-#include <boost/crc.hpp>
-#include <boost/serialization/nvp.hpp>
-#include <boost/serialization/version.hpp>
-#include <openssl/evp.h>
 
-#include <algorithm>
-#include <atomic>
-#include <bit>
-#include <cerrno>
-#include <charconv>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <vector>
+#include <stdexcept>
 
+#include "archive.hpp"
+#include "envelope.hpp"
 #include "read_file.hpp"
-
-namespace boost::serialization {
-
-// Every weight and parameter by name, in the order of the model's tables. Version 1.
-template <class Archive>
-void serialize(Archive& ar, clientrisk::Model& m, const unsigned int /*version*/) {
-  for (std::size_t i = 0; i < clientrisk::factor_names.size(); ++i) {
-    const std::string tag = "weight_" + std::string(clientrisk::factor_names[i]);
-    ar& make_nvp(tag.c_str(), m.weights[i]);
-  }
-  for (const clientrisk::ModelParameter& p : clientrisk::model_parameters) {
-    const std::string tag(p.name);
-    ar& make_nvp(tag.c_str(), m.*p.field);
-  }
-}
-
-}  // namespace boost::serialization
-
-BOOST_CLASS_VERSION(clientrisk::Model, 1)
 
 namespace clientrisk {
 inline namespace v1 {
@@ -73,199 +41,6 @@ std::string_view to_string(SaveStep s) {
   return "unknown";
 }
 
-namespace {
-
-constexpr std::string_view kMagic = "clientrisk-file";
-constexpr std::size_t kMaxEnvelopeLine = 128;
-
-// The CRC-32C of bytes as the envelope writes it: 8 lowercase hex digits.
-std::string crc32c_hex(std::string_view bytes) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc.checksum()));
-  return hex;
-}
-
-std::string_view kind_name(PayloadKind k) { return k == PayloadKind::model ? "model" : "snapshot"; }
-std::string_view format_name(ArchiveFormat f) { return f == ArchiveFormat::xml ? "xml" : "binary"; }
-
-// "clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C\n" before the payload.
-std::string envelope(PayloadKind kind, ArchiveFormat format, std::string_view payload) {
-  std::string out(kMagic);
-  out += ' ' + std::to_string(file_format_version) + ' ' + std::string(kind_name(kind)) + ' ' +
-         std::string(format_name(format)) + ' ' + std::to_string(payload.size()) + ' ' + crc32c_hex(payload) + '\n';
-  out += payload;
-  return out;
-}
-
-// A whole decimal number of at most 19 digits, no sign.
-bool parse_count(std::string_view s, std::uint64_t& v) {
-  if (s.empty() || s.size() > 19) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return std::from_chars(s.data(), s.data() + s.size(), v).ec == std::errc();
-}
-
-struct Opened {
-  ArchiveFormat format;
-  std::string_view payload;
-};
-
-// Checks the envelope and the payload's integrity; nothing of the payload is read before.
-Opened open_envelope(std::string_view bytes, std::string_view name, PayloadKind expected) {
-  auto fail = [&](FileProblem p, const std::string& why) {
-    return FileFormatError(p, std::string(name) + ": " + why);
-  };
-  const std::size_t eol = bytes.substr(0, kMaxEnvelopeLine).find('\n');
-  if (!bytes.starts_with(std::string(kMagic) + ' ') || eol == std::string_view::npos)
-    throw fail(FileProblem::not_clientrisk, "not a clientrisk file (it must start with '" + std::string(kMagic) + " ')");
-  std::vector<std::string_view> fields;
-  for (std::string_view rest = bytes.substr(0, eol);;) {
-    const std::size_t sp = rest.find(' ');
-    fields.push_back(rest.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    rest = rest.substr(sp + 1);
-  }
-  auto bad_line = [&](const std::string& why) { return fail(FileProblem::not_clientrisk, "bad envelope line: " + why); };
-  if (fields.size() != 6 || std::any_of(fields.begin(), fields.end(), [](std::string_view f) { return f.empty(); }))
-    throw bad_line("expected 'clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C'");
-  std::uint64_t version = 0, length = 0;
-  if (!parse_count(fields[1], version) || version == 0) throw bad_line("format version '" + std::string(fields[1]) + "'");
-  if (version > static_cast<std::uint64_t>(file_format_version))
-    throw fail(FileProblem::newer_format, "format version " + std::string(fields[1]) +
-                                              " is newer than this build reads (" +
-                                              std::to_string(file_format_version) + "); upgrade clientrisk");
-  PayloadKind kind;
-  if (fields[2] == "model") kind = PayloadKind::model;
-  else if (fields[2] == "snapshot") kind = PayloadKind::snapshot;
-  else throw bad_line("payload kind '" + std::string(fields[2]) + "' (expected model or snapshot)");
-  ArchiveFormat format;
-  if (fields[3] == "xml") format = ArchiveFormat::xml;
-  else if (fields[3] == "binary") format = ArchiveFormat::binary;
-  else throw bad_line("archive '" + std::string(fields[3]) + "' (expected xml or binary)");
-  if (!parse_count(fields[4], length)) throw bad_line("payload length '" + std::string(fields[4]) + "'");
-  const std::string_view crc = fields[5];
-  if (crc.size() != 8 || crc.find_first_not_of("0123456789abcdef") != std::string_view::npos)
-    throw bad_line("checksum '" + std::string(crc) + "' (expected 8 lowercase hex digits)");
-  if (kind != expected)
-    throw fail(FileProblem::wrong_kind, "is a " + std::string(kind_name(kind)) + " file, not a " +
-                                            std::string(kind_name(expected)) + " file");
-  const std::string_view payload = bytes.substr(eol + 1);
-  if (payload.size() < length)
-    throw fail(FileProblem::truncated, "truncated: the payload has " + std::to_string(payload.size()) + " of its " +
-                                           std::to_string(length) + " bytes");
-  if (payload.size() > length)
-    throw fail(FileProblem::trailing_bytes,
-               std::to_string(payload.size() - length) + (payload.size() - length == 1 ? " byte" : " bytes") +
-                   " after the payload of " + std::to_string(length) +
-                   " bytes (the file was damaged or edited; write model files with clientrisk)");
-  const std::string actual = crc32c_hex(payload);
-  if (crc != actual)
-    throw fail(FileProblem::checksum_mismatch, "checksum mismatch: the envelope says " + std::string(crc) +
-                                                   ", the payload's CRC-32C is " + actual +
-                                                   " (the file was damaged or edited; write model files with clientrisk)");
-  return {format, payload};
-}
-
-thread_local std::optional<SaveStep> injected_fault;
-
-// Fails like a system call when the testing hook names this step.
-bool injected(SaveStep s) {
-  if (injected_fault != s) return false;
-  injected_fault.reset();
-  errno = EIO;
-  return true;
-}
-
-[[noreturn]] void save_failed(SaveStep s, const std::string& path, int err,
-                              const char* outcome = "the previous file is unchanged") {
-  throw IoError(path + ": save failed at " + std::string(to_string(s)) + ": " + std::strerror(err) + " (" + outcome +
-                ")");
-}
-
-// Temporary file beside path, fsync, rename over path, fsync of the directory. The previous
-// file is linked aside first, so that a failure of the last step can put it back.
-void write_atomically(const std::string& path, std::string_view bytes) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string suffix = "." + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-  const std::string tmp = path + ".tmp" + suffix, kept = path + ".old" + suffix;
-
-  const int fd = injected(SaveStep::open) ? -1 : ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) save_failed(SaveStep::open, path, errno);
-  auto abandon = [&](SaveStep s) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    save_failed(s, path, err);
-  };
-  for (std::size_t done = 0; done < bytes.size();) {
-    const ssize_t n = injected(SaveStep::write) ? -1 : ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) abandon(SaveStep::write);
-    done += static_cast<std::size_t>(n);
-  }
-  if (injected(SaveStep::fsync) || ::fsync(fd) != 0) abandon(SaveStep::fsync);
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    save_failed(SaveStep::write, path, err);
-  }
-  struct stat st;
-  const bool had_previous = ::stat(path.c_str(), &st) == 0;
-  if (had_previous && ::link(path.c_str(), kept.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    save_failed(SaveStep::rename, path, err);
-  }
-  if (injected(SaveStep::rename) || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    if (had_previous) ::unlink(kept.c_str());
-    save_failed(SaveStep::rename, path, err);
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const bool synced = !injected(SaveStep::fsync_dir) && dfd >= 0 && ::fsync(dfd) == 0;
-  const int err = errno;
-  if (dfd >= 0) ::close(dfd);
-  if (!synced) {
-    // Not known to be durable: put the previous file back (or remove the new one).
-    const bool restored = had_previous ? ::rename(kept.c_str(), path.c_str()) == 0 : ::unlink(path.c_str()) == 0;
-    if (!restored)
-      save_failed(SaveStep::fsync_dir, path, err,
-                  had_previous ? ("the new file is in place; the previous one is kept as " + kept).c_str()
-                               : "the new file is in place");
-    save_failed(SaveStep::fsync_dir, path, err);
-  }
-  if (had_previous) ::unlink(kept.c_str());
-}
-
-}  // namespace
-
-std::string model_fingerprint(const Model& m) {
-  std::string bytes = "clientrisk-model-1";
-  auto put = [&](double v) {
-    const std::uint64_t u = std::bit_cast<std::uint64_t>(v == 0 ? 0.0 : v);
-    for (int k = 0; k < 8; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xff);
-  };
-  for (double w : m.weights) put(w);
-  for (const ModelParameter& p : model_parameters) put(m.*p.field);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr) != 1 || n != 32)
-    throw Error("model_fingerprint: OpenSSL's SHA-256 failed");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
-  return out;
-}
-
-namespace detail {
-void fail_next_save_at(std::optional<SaveStep> step) { injected_fault = step; }
-}  // namespace detail
-
 std::string model_file_bytes(const Model& m, ArchiveFormat format) {
   validate(m);
   std::ostringstream out;
@@ -279,24 +54,44 @@ std::string model_file_bytes(const Model& m, ArchiveFormat format) {
       ar << copy;
     }
   }
-  return envelope(PayloadKind::model, format, out.str());
+  std::string payload = out.str();
+  return detail::envelope_line(PayloadKind::model, format, payload) + payload;
 }
 
 Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
-  const Opened file = open_envelope(bytes, name, PayloadKind::model);
+  const detail::OpenedFile file = detail::open_envelope(bytes, name, PayloadKind::model);
+  auto unreadable = [&](const std::string& why) {
+    return FileFormatError(FileProblem::corrupt_payload, std::string(name) + ": the model archive cannot be read: " + why);
+  };
+  if (file.format == ArchiveFormat::binary && !detail::binary_archive_signature_ok(file.payload))
+    throw unreadable("it does not start with a Boost binary archive's signature");
   Model m;
   try {
     std::istringstream in{std::string(file.payload)};
+    std::string_view rest;
     if (file.format == ArchiveFormat::xml) {
       boost::archive::xml_iarchive ar(in);
       ar >> boost::serialization::make_nvp("model", m);
+      // The archive's destructor reads its closing tag, and throws from the destructor (which
+      // ends the process) when the text ends before one: what follows the model is checked
+      // while the archive lives, so that a bad end throws here instead.
+      const std::streamoff at = in.tellg();
+      if (at < 0) throw std::runtime_error("the text ends without the archive's closing tag");
+      rest = file.payload.substr(static_cast<std::size_t>(at));
+      const std::size_t b = rest.find_first_not_of(" \t\r\n");
+      rest = b == std::string_view::npos ? std::string_view() : rest.substr(b);
+      if (!rest.starts_with("</boost_serialization>"))
+        throw std::runtime_error("the text after the model is not the archive's closing tag");
+      rest.remove_prefix(std::string_view("</boost_serialization>").size());
+      if (rest.find_first_not_of(" \t\r\n") == std::string_view::npos) rest = {};
     } else {
       boost::archive::binary_iarchive ar(in);
       ar >> m;
+      rest = file.payload.substr(static_cast<std::size_t>(in.tellg()));
     }
+    if (!rest.empty()) throw std::runtime_error(std::to_string(rest.size()) + " bytes after the end of the archive");
   } catch (const std::exception& e) {
-    throw FileFormatError(FileProblem::corrupt_payload,
-                          std::string(name) + ": the model archive cannot be read: " + e.what());
+    throw unreadable(e.what());
   }
   if (auto why = model_problem(m))
     throw FileFormatError(FileProblem::invalid_model, std::string(name) + ": invalid model: " + *why);
@@ -304,7 +99,7 @@ Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
 }
 
 void save_model(const Model& m, const std::string& path, ArchiveFormat format) {
-  write_atomically(path, model_file_bytes(m, format));
+  detail::write_atomically(path, {model_file_bytes(m, format)});
 }
 
 Model load_model(const std::string& path) { return model_from_file_bytes(detail::read_whole_file(path, "a model file"), path); }

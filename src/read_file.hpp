@@ -19,11 +19,12 @@ namespace detail {
 // cannot be opened or cannot be read. what names the kind of file ("an event file").
 inline std::string read_whole_file(const std::string& path, const char* what) {
   if (path.empty()) throw IoError(std::string("cannot open ") + what + " with an empty name");
-  struct stat st;
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory, not a file");
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
   std::string bytes;
+  if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<std::size_t>(st.st_size));
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.append(buf, n);

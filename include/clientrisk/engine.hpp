@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clientrisk/features.hpp"
+#include "clientrisk/fingerprint.hpp"
 #include "clientrisk/ledger.hpp"
 #include "clientrisk/model.hpp"
 #include "clientrisk/score.hpp"
@@ -24,6 +25,7 @@ struct ScoreTable {
   std::vector<Band> band;
   SubScoreMatrix sub;           // rows x factors, in [0, 1]
   SubScoreMatrix contribution;  // rows x factors, in points
+  std::string model_fingerprint;  // of the model that produced the scores
   std::size_t size() const { return client.size(); }
   const Ledger* ledger = nullptr;  // the ledger scored, and its state's generation then
   std::uint64_t generation = 0;
@@ -31,9 +33,20 @@ struct ScoreTable {
 
 class Engine {
  public:
-  explicit Engine(const Model& model = Model{}) : model_(checked(model)), ledger_(decay_of(model)) {}
+  explicit Engine(const Model& model = Model{})
+      : model_(checked(model)), fingerprint_(clientrisk::model_fingerprint(model_)), ledger_(decay_of(model)) {}
+
+  // An engine over a ledger built before (a loaded snapshot's); the model's half-lives must be
+  // the ledger's.
+  Engine(const Model& model, Ledger ledger)
+      : model_(checked(model)), fingerprint_(clientrisk::model_fingerprint(model_)), ledger_(std::move(ledger)) {
+    if (!(decay_of(model_) == ledger_.decay()))
+      throw InvalidInput("the model's half-lives differ from those the ledger was built with");
+  }
 
   const Model& model() const { return model_; }
+  // model_fingerprint(model()), which every score carries.
+  const std::string& fingerprint() const { return fingerprint_; }
   // Replaces the model. The half-lives shape the ledger's state, so they may change only
   // while no event has been posted.
   void set_model(const Model& model) {
@@ -41,7 +54,9 @@ class Engine {
     if (ledger_.client_count() > 0 && !(decay_of(model) == ledger_.decay()))
       throw InvalidInput("set_model: the half-lives differ from the engine's and events are posted; "
                          "make a new engine with this model and post the events again");
+    std::string fingerprint = clientrisk::model_fingerprint(model);
     if (ledger_.client_count() == 0) ledger_ = Ledger(decay_of(model));
+    fingerprint_ = std::move(fingerprint);
     model_ = model;
   }
 
@@ -132,6 +147,7 @@ class Engine {
   ScoreTable table(std::vector<std::uint32_t> clients, Date d) const {
     ScoreTable t;
     t.as_of = d;
+    t.model_fingerprint = fingerprint_;
     t.ledger = &ledger_;
     t.generation = ledger_.generation();
     t.client = std::move(clients);
@@ -158,6 +174,7 @@ class Engine {
     Score out;
     out.client = ledger_.client_id(index);
     out.as_of = d;
+    out.model_fingerprint = fingerprint_;
     extract_features(ledger_, index, AsOf(ledger_, d), model_, out.features, &out.key);
     FactorParts parts;
     evaluate_factors(out.features.data(), model_, out.sub, &parts);
@@ -171,6 +188,7 @@ class Engine {
   }
 
   Model model_;
+  std::string fingerprint_;
   Ledger ledger_;
 };
 

@@ -92,6 +92,37 @@ std::string one_of(const std::array<std::string_view, N>& names) {
 }
 }  // namespace detail
 
+namespace detail {
+enum class FieldUse : std::uint8_t { unused, optional, required };
+
+// The columns a kind uses, whether its amount may be zero, and the largest detail code it
+// carries (codes run from 1; 0 when its detail is free text or unused).
+struct EventShape {
+  FieldUse ref, amount, due;
+  bool amount_may_be_zero;
+  std::uint8_t max_code;
+};
+
+constexpr EventShape event_shape(EventKind k) {
+  using enum FieldUse;
+  switch (k) {
+    case EventKind::invoice: return {required, required, required, false, 0};
+    case EventKind::payment: return {optional, required, unused, false, 0};
+    case EventKind::credit_note:
+    case EventKind::write_off:
+    case EventKind::dispute_opened: return {required, required, unused, false, 0};
+    case EventKind::dispute_resolved: return {required, unused, unused, false, dispute_outcome_names.size()};
+    case EventKind::complaint:
+    case EventKind::review: return {unused, unused, unused, false, 5};
+    case EventKind::return_: return {optional, required, unused, false, 0};
+    case EventKind::contract_signed: return {required, required, optional, true, 0};
+    case EventKind::contract_cancelled: return {required, unused, unused, false, cancellation_names.size()};
+    case EventKind::legal_notice: return {unused, optional, unused, false, legal_notice_names.size()};
+  }
+  return {unused, unused, unused, false, 0};
+}
+}  // namespace detail
+
 // Parses the detail column of kinds that carry a code (1..n); 0 for kinds whose detail is
 // free text or unused. nullopt, with *error set, when the text is not a valid code.
 inline std::optional<std::uint8_t> parse_detail(EventKind kind, std::string_view text, FieldError* error) {
@@ -140,23 +171,8 @@ inline std::optional<FieldError> check_event(const Event& e, std::uint8_t* code 
   if (control(e.ref)) return err("ref", "ref contains a control character");
   if (e.detail.find('\0') != std::string::npos) return err("detail", "detail contains a NUL character");
 
-  enum Use { unused, optional, required };
-  Use ref = unused, amount = unused, due = unused;
-  bool amount_may_be_zero = false;
-  switch (e.kind) {
-    case EventKind::invoice: ref = required; amount = required; due = required; break;
-    case EventKind::payment: ref = optional; amount = required; break;
-    case EventKind::credit_note:
-    case EventKind::write_off:
-    case EventKind::dispute_opened: ref = required; amount = required; break;
-    case EventKind::dispute_resolved: ref = required; break;
-    case EventKind::complaint:
-    case EventKind::review: break;
-    case EventKind::return_: ref = optional; amount = required; break;
-    case EventKind::contract_signed: ref = required; amount = required; due = optional; amount_may_be_zero = true; break;
-    case EventKind::contract_cancelled: ref = required; break;
-    case EventKind::legal_notice: amount = optional; break;
-  }
+  using enum detail::FieldUse;
+  const auto [ref, amount, due, amount_may_be_zero, max_code] = detail::event_shape(e.kind);
   if (ref == required && e.ref.empty()) return err("ref", std::string(kind) + " needs a ref");
   if (ref == unused && !e.ref.empty()) return err("ref", "ref is not used by " + std::string(kind));
   if (amount == required && !e.amount) return err("amount", std::string(kind) + " needs an amount");

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "clientrisk/date.hpp"
@@ -101,7 +102,13 @@ struct RefEntry {
   std::uint16_t staged_disputes = 0;  // open disputes as validated at posting
   std::uint16_t applied_disputes = 0;
   std::uint8_t closed = 0;          // contract cancelled (at posting)
+  std::array<std::uint8_t, 7> reserved{};  // explicit padding: every byte of a snapshot is defined
 };
+
+// Snapshots write these arrays as they are in memory: no byte of them may be padding.
+static_assert(std::has_unique_object_representations_v<Record>);
+static_assert(std::has_unique_object_representations_v<Invoice>);
+static_assert(std::has_unique_object_representations_v<RefEntry>);
 
 // The most recent dated entries of one kind, each with a weight (an amount or a count). When
 // full, the oldest entry merges into the next one: its weight moves to a later date, so a sum
@@ -109,8 +116,8 @@ struct RefEntry {
 template <std::size_t N>
 struct RecentEntries {
   std::array<std::int32_t, N> date{};
+  std::uint32_t used = 0;
   std::array<std::int64_t, N> weight{};
-  std::uint8_t used = 0;
 
   void add(std::int32_t d, std::int64_t w) {
     static_assert(N >= 2);
@@ -147,6 +154,7 @@ struct Incidents {
   detail::RecentEntries<3> cancel_early, cancel_at_term;
   std::array<detail::RecentEntries<3>, 4> notices;  // lawyer letter, formal notice, lawsuit, litigation
 };
+static_assert(std::has_unique_object_representations_v<Incidents>);
 
 // The state of one client. Bounded: under 400 bytes whatever the length of its history.
 struct ClientState {
@@ -155,10 +163,10 @@ struct ClientState {
   std::int32_t last_free_payment = detail::kNoDate;  // last applied payment without ref
   std::int32_t epoch = detail::kNoDate;       // reference date of the decayed sums
   std::uint32_t open_head = detail::kNone, open_tail = detail::kNone, open_count = 0;
+  std::uint32_t disputes_open = 0;
   std::int64_t open_amount = 0;    // sum of outstanding amounts of open invoices
   std::int64_t credit_balance = 0; // overpayments and excess credit notes
   std::int64_t disputed_open = 0;
-  std::uint32_t disputes_open = 0;
 
   // Invoiced amounts per calendar month; ring[m % 25] holds month m for m in (ring_month - 25, ring_month].
   std::int32_t ring_month = detail::kNoDate;
@@ -174,10 +182,20 @@ struct ClientState {
 
   std::uint32_t contracts_signed = 0, contracts_cancelled = 0;
   std::uint32_t incidents = detail::kNone;  // index in the ledger's incidents, when the client has any
+  std::uint32_t reserved = 0;               // explicit padding: every byte of a snapshot is defined
 };
+// No padding (doubles rule out has_unique_object_representations): 4 dates, 4 uint32, 3 int64,
+// 2 months, 25 int64, 11 doubles, 4 uint32.
+static_assert(sizeof(ClientState) == 4 * 4 + 4 * 4 + 3 * 8 + 2 * 4 + 25 * 8 + 11 * 8 + 4 * 4);
+
+namespace detail {
+struct LedgerAccess;  // snapshots (src/snapshot.cpp)
+}
 
 // The events of a ledger folded into per-client state.
 class Ledger {
+  friend struct detail::LedgerAccess;
+
  public:
   explicit Ledger(DecayConfig decay = {}) : decay_(decay) {
     for (double h : {decay.payment_half_life_days, decay.dissatisfaction_half_life_days, decay.review_half_life_days})

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "clientrisk/error.hpp"
+#include "clientrisk/fingerprint.hpp"
 #include "clientrisk/model.hpp"
 
 namespace clientrisk {
@@ -59,12 +60,6 @@ Model model_from_file_bytes(std::string_view bytes, std::string_view name);
 void save_model(const Model& m, const std::string& path, ArchiveFormat format = ArchiveFormat::xml);
 // Loads and validates a model file: FileFormatError for a bad file, IoError when unreadable.
 Model load_model(const std::string& path);
-
-// SHA-256 (OpenSSL's libcrypto) of the model's canonical bytes, as 64 lowercase hex digits: the
-// identity of a model, equal for equal models wherever they are loaded. The canonical bytes are
-// "clientrisk-model-1" followed by every weight and parameter, in the order of factor_names and
-// model_parameters, as IEEE 754 doubles in little-endian order (-0 written as +0).
-std::string model_fingerprint(const Model& m);
 
 namespace detail {
 // Testing hook: the next atomic save in this thread fails at this step, as if the system call

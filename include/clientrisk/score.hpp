@@ -39,6 +39,7 @@ struct Score {
   std::vector<Reason> reasons;                     // at most four, largest contribution first
   KeyFigures key;
   FeatureRow features{};
+  std::string model_fingerprint;                   // of the model that produced it
 };
 
 inline Band band_of(double score, const Model& m) {

@@ -16,8 +16,10 @@
 
 #include "clientrisk/csv.hpp"
 #include "clientrisk/engine.hpp"
+#include "test_files.hpp"
 
 using namespace clientrisk;
+using namespace clientrisk::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,11 +41,6 @@ Model tuned_model() {
   return m;
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 FileProblem problem_of(const std::string& bytes) {
   try {
     model_from_file_bytes(bytes, "m.crm");
@@ -61,27 +58,6 @@ std::string message_of(const std::string& bytes) {
     return e.what();
   }
   return "accepted";
-}
-
-// CRC-32C (Castagnoli, reflected), bit by bit: an implementation independent of the library's.
-std::uint32_t crc32c(const std::string& bytes) {
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char c : bytes) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-// A model file's envelope around another payload, with a length and checksum that fit it.
-std::string reenveloped(const std::string& file, const std::string& payload, const std::string& kind = "model") {
-  std::istringstream line(file.substr(0, file.find('\n')));
-  std::string magic, version, old_kind, archive;
-  line >> magic >> version >> old_kind >> archive;
-  char crc[9];
-  std::snprintf(crc, sizeof crc, "%08x", static_cast<unsigned>(crc32c(payload)));
-  return magic + " " + version + " " + kind + " " + archive + " " + std::to_string(payload.size()) + " " + crc + "\n" +
-         payload;
 }
 
 TEST(ModelFile, RoundTripsEveryFieldBitForBitInXmlAndBinary) {
@@ -132,6 +108,33 @@ TEST(ModelFile, EverySingleByteChangeAndEveryTruncationIsRefused) {
     }
     for (std::size_t n = 0; n < good.size(); ++n)
       EXPECT_THROW(model_from_file_bytes(good.substr(0, n), "m.crm"), FileFormatError) << "first " << n << " bytes";
+  }
+}
+
+// Past the checksum (a payload changed and checksummed again, as a crafted file would be), the
+// reader never crashes nor allocates what the file announces: each change is refused or gives
+// a model that passes validation.
+TEST(ModelFile, ChangedPayloadsWithAValidChecksumNeverCrash) {
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    const std::string good = model_file_bytes(tuned_model(), f);
+    const std::string payload = payload_of(good);
+    std::size_t loaded = 0, refused = 0;
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+      for (int delta : {0x01, 0x80, 0xff}) {
+        std::string changed = payload;
+        changed[i] = static_cast<char>(static_cast<unsigned char>(changed[i]) ^ delta);
+        try {
+          validate(model_from_file_bytes(reenveloped(good, changed), "m.crm"));
+          ++loaded;
+        } catch (const FileFormatError&) {
+          ++refused;
+        } catch (const std::bad_alloc&) {
+          ADD_FAILURE() << "byte " << i << " ^ " << delta << ": an allocation the file drove";
+        }
+      }
+    }
+    EXPECT_GT(refused, 0u);
+    EXPECT_EQ(loaded + refused, payload.size() * 3);
   }
 }
 

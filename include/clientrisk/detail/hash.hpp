@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,39 @@ class Interner {
   }
 
   std::size_t size() const { return ends_.size(); }
+
+  // Every name back to back, and the end of each in it: what a snapshot keeps.
+  const std::string& arena() const { return arena_; }
+  const BigVector<std::size_t>& ends() const { return ends_; }
+
+  // Replaces every name by those of arena cut at ends (a loaded snapshot's). Returns what is
+  // wrong when the ends do not cut arena into names, or a name is empty, has a control
+  // character or repeats an earlier one; the interner is then empty.
+  std::optional<std::string> assign(std::string arena, BigVector<std::size_t> ends) {
+    arena_.clear(), ends_.clear(), slots_.clear();
+    if (ends.size() >= npos) return "too many client ids";
+    for (std::size_t i = 0, b = 0; i < ends.size(); b = ends[i++])
+      if (ends[i] <= b || ends[i] > arena.size()) return "client id " + std::to_string(i) + " has no valid extent";
+    if ((ends.empty() ? 0 : ends.back()) != arena.size()) return "client ids do not fill their " + std::to_string(arena.size()) + " bytes";
+    for (unsigned char c : arena)
+      if (c < 0x20) return std::string("a client id contains a control character");
+    arena_ = std::move(arena);
+    ends_ = std::move(ends);
+    std::size_t capacity = 64;
+    while ((ends_.size() + 1) * 2 > capacity) capacity *= 2;
+    slots_.assign(capacity, Slot{});
+    for (std::uint32_t i = 0; i < ends_.size(); ++i) {
+      const std::uint64_t h = hash_bytes(name(i), 0);
+      if (find(name(i), h) != npos) {
+        std::string why = "client id '" + std::string(name(i)) + "' appears twice";
+        arena_.clear(), ends_.clear(), slots_.clear();
+        return why;
+      }
+      place(i, h);
+    }
+    return std::nullopt;
+  }
+
   std::string_view name(std::uint32_t i) const {
     const std::size_t b = i == 0 ? 0 : ends_[i - 1];
     return std::string_view(arena_).substr(b, ends_[i] - b);
@@ -194,6 +228,13 @@ class FlatMap {
 
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
+  // Calls f(key, value) for every entry, in slot order.
+  template <class F>
+  void for_each(F f) const {
+    for (const Slot& s : slots_)
+      if (s.key != 0) f(s.key, s.value);
+  }
 
  private:
   struct Slot {

@@ -1,0 +1,354 @@
+// Engine snapshots: the model and the ledger in a binary Boost.Serialization archive inside the
+// verified envelope. The ledger's arrays go in as counted blocks of their in-memory bytes (their
+// types have no padding); on loading, every count is checked against the bytes that remain
+// before anything is allocated, and the state read is checked whole before the engine uses it.
+#include "clientrisk/snapshot.hpp"
+
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/split_free.hpp>
+#include <boost/serialization/tracking.hpp>
+#include <boost/serialization/version.hpp>
+
+#include <cmath>
+#include <streambuf>
+#include <type_traits>
+
+#include "archive.hpp"
+#include "envelope.hpp"
+#include "read_file.hpp"
+
+namespace clientrisk {
+inline namespace v1 {
+namespace detail {
+
+namespace {
+
+// The archive writes into a string we own, so the payload is never copied on the way out.
+class StringSink : public std::streambuf {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) out_ += traits_type::to_char_type(c);
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    out_.append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+
+ private:
+  std::string& out_;
+};
+
+// The archive reads the payload where it lies. std::streambuf wants char*, but a get area is
+// only read (there is no putback buffer), so the bytes are never written through it.
+class ViewSource : public std::streambuf {
+ public:
+  explicit ViewSource(std::string_view v) {
+    char* p = const_cast<char*>(v.data());
+    setg(p, p, p + v.size());
+  }
+  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
+};
+
+// What is wrong with the state a snapshot holds, although its checksum is right.
+struct Inconsistent {
+  std::string why;
+};
+
+}  // namespace
+
+// A registry entry as a snapshot holds it.
+struct RegistryRow {
+  std::uint64_t key;
+  RefEntry value;
+};
+static_assert(std::has_unique_object_representations_v<RegistryRow>);
+
+// The Boost.Serialization face of a ledger: one of source (saving) or target (loading) is set.
+struct LedgerImage {
+  const Ledger* source = nullptr;
+  Ledger* target = nullptr;
+  const ViewSource* in = nullptr;
+};
+
+struct LedgerAccess {
+  template <class T, class Vector>
+  static void save_block(boost::archive::binary_oarchive& ar, const Vector& v) {
+    static_assert(std::is_same_v<typename Vector::value_type, T> && std::is_trivially_copyable_v<T>);
+    const std::uint64_t n = v.size();
+    ar << n;
+    if (n) ar.save_binary(v.data(), n * sizeof(T));
+  }
+
+  // Reads a count, checks it against the bytes that remain, then allocates and reads the block.
+  template <class T, class Vector>
+  static void load_block(boost::archive::binary_iarchive& ar, const ViewSource& in, Vector& v, const char* what) {
+    std::uint64_t n = 0;
+    ar >> n;
+    if (n > in.remaining() / sizeof(T))
+      throw Inconsistent{std::string(what) + ": " + std::to_string(n) + " entries of " + std::to_string(sizeof(T)) +
+                         " bytes announced, " + std::to_string(in.remaining()) + " bytes remain"};
+    v.resize(static_cast<std::size_t>(n));
+    if (n) ar.load_binary(v.data(), static_cast<std::size_t>(n) * sizeof(T));
+  }
+
+  static void save(boost::archive::binary_oarchive& ar, const Ledger& l) {
+    ar << l.horizon_ << l.latest_ << l.generation_ << l.revenue_base_;
+    save_block<char>(ar, l.interner_.arena());
+    save_block<std::size_t>(ar, l.interner_.ends());
+    save_block<ClientState>(ar, l.states_);
+    save_block<Invoice>(ar, l.pool_);
+    save_block<std::uint32_t>(ar, l.free_);
+    std::vector<RegistryRow> rows;
+    rows.reserve(l.registry_.size());
+    l.registry_.for_each([&](std::uint64_t key, const RefEntry& e) { rows.push_back({key, e}); });
+    save_block<RegistryRow>(ar, rows);
+    save_block<std::int64_t>(ar, l.revenue_);
+    save_block<Incidents>(ar, l.incidents_);
+    save_block<Record>(ar, l.pending_);
+  }
+
+  static void load(boost::archive::binary_iarchive& ar, const ViewSource& in, Ledger& l) {
+    ar >> l.horizon_ >> l.latest_ >> l.generation_ >> l.revenue_base_;
+    std::string arena;
+    BigVector<std::size_t> ends;
+    load_block<char>(ar, in, arena, "client ids");
+    load_block<std::size_t>(ar, in, ends, "client id ends");
+    if (auto why = l.interner_.assign(std::move(arena), std::move(ends))) throw Inconsistent{*why};
+    load_block<ClientState>(ar, in, l.states_, "client states");
+    load_block<Invoice>(ar, in, l.pool_, "invoices");
+    load_block<std::uint32_t>(ar, in, l.free_, "free invoice slots");
+    std::vector<RegistryRow> rows;
+    load_block<RegistryRow>(ar, in, rows, "references");
+    l.registry_.reserve_more(rows.size());
+    for (const RegistryRow& row : rows) {
+      if (row.key == 0) throw Inconsistent{"a reference has the key 0"};
+      auto [entry, inserted] = l.registry_.insert(row.key);
+      if (!inserted) throw Inconsistent{"a reference appears twice"};
+      *entry = row.value;
+    }
+    load_block<std::int64_t>(ar, in, l.revenue_, "monthly revenue");
+    load_block<Incidents>(ar, in, l.incidents_, "incidents");
+    load_block<Record>(ar, in, l.pending_, "pending events");
+    check(l);
+  }
+
+  // Every invariant the ledger's code relies on, so that a snapshot read is as safe to use as a
+  // ledger built from events. Linear in the size of the state.
+  static void check(const Ledger& l) {
+    auto fail = [](std::string why) { throw Inconsistent{std::move(why)}; };
+    const std::int32_t first_day = Date::from_civil(1, 1, 1)->days(), last_day = Date::from_civil(9999, 12, 31)->days();
+    const std::int32_t first_month = Date::from_days(first_day).month_index();
+    const std::int32_t last_month = Date::from_days(last_day).month_index();
+    auto day_ok = [&](std::int32_t d) { return d == kNoDate || (d >= first_day && d <= last_day); };
+    auto month_ok = [&](std::int32_t m) { return m == kNoDate || (m >= first_month && m <= last_month); };
+    auto sum_ok = [](double v) { return std::isfinite(v) && v >= 0; };
+    const std::size_t n = l.interner_.size();
+    const std::size_t slots = l.pool_.size();
+    if (l.states_.size() != n)
+      fail(std::to_string(l.states_.size()) + " client states for " + std::to_string(n) + " client ids");
+    if (!day_ok(l.horizon_) || !day_ok(l.latest_)) fail("the horizon or the latest date is outside the calendar");
+    if (!l.revenue_.empty() &&
+        (!month_ok(l.revenue_base_) || l.revenue_base_ == kNoDate ||
+         l.revenue_.size() > static_cast<std::size_t>(last_month - l.revenue_base_) + 1))
+      fail("the monthly revenue is outside the calendar");
+    for (std::int64_t v : l.revenue_)
+      if (v < 0) fail("a monthly revenue is negative");
+
+    // Each pool slot is free or open for one client: kFree, or the owner's index.
+    constexpr std::uint32_t kUnseen = kNone, kFree = kNone - 1;
+    std::vector<std::uint32_t> owner(slots, kUnseen);
+    for (std::uint32_t s : l.free_) {
+      if (s >= slots || owner[s] != kUnseen) fail("a free invoice slot is out of range or repeated");
+      owner[s] = kFree;
+    }
+    std::vector<std::uint8_t> incidents_used(l.incidents_.size(), 0);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const ClientState& c = l.states_[i];
+      const std::string who = "client '" + std::string(l.interner_.name(i)) + "': ";
+      if (!day_ok(c.first_date) || !day_ok(c.last_date) || !day_ok(c.last_free_payment) || !day_ok(c.epoch) ||
+          !month_ok(c.ring_month) || !month_ok(c.first_invoice_month))
+        fail(who + "a date is outside the calendar");
+      const bool seen = c.first_date != kNoDate;
+      if ((c.last_date != kNoDate) != seen || (c.epoch != kNoDate) != seen ||
+          (c.first_invoice_month != kNoDate) != (c.ring_month != kNoDate) ||
+          (!seen && (c.ring_month != kNoDate || c.open_count != 0)))
+        fail(who + "its dates contradict one another");
+      if (c.open_amount < 0 || c.credit_balance < 0 || c.disputed_open < 0 || c.reserved != 0)
+        fail(who + "a balance is negative");
+      for (std::int64_t v : c.invoiced)
+        if (v < 0) fail(who + "a monthly invoiced amount is negative");
+      for (double v : {c.paid_w, c.paid_paydex, c.paid_dbt, c.complaints, c.returned, c.invoiced_decayed, c.disputes,
+                       c.disputed, c.reviews, c.rating_sum, c.negative_reviews})
+        if (!sum_ok(v)) fail(who + "a decayed sum is negative or not finite");
+      if (c.incidents != kNone) {
+        if (c.incidents >= incidents_used.size() || incidents_used[c.incidents])
+          fail(who + "its incidents are out of range or shared");
+        incidents_used[c.incidents] = 1;
+      }
+      std::uint32_t count = 0, prev = kNone;
+      for (std::uint32_t s = c.open_head; s != kNone; prev = s, s = l.pool_[s].next) {
+        if (s >= slots || owner[s] != kUnseen || l.pool_[s].prev != prev || ++count > c.open_count)
+          fail(who + "its list of open invoices is broken");
+        owner[s] = i;
+      }
+      if (prev != c.open_tail || count != c.open_count) fail(who + "its list of open invoices is broken");
+    }
+    for (std::uint32_t s = 0; s < slots; ++s) {
+      if (owner[s] == kUnseen) fail("invoice slot " + std::to_string(s) + " is neither open nor free");
+      if (owner[s] == kFree) continue;
+      const Invoice& inv = l.pool_[s];
+      const RefEntry* entry = l.registry_.find(inv.key);
+      if (inv.amount <= 0 || inv.outstanding <= 0 || inv.outstanding > inv.amount || !day_ok(inv.issued) ||
+          !day_ok(inv.due) || inv.issued == kNoDate || inv.due == kNoDate || inv.due < inv.issued)
+        fail("open invoice in slot " + std::to_string(s) + " has a bad amount or date");
+      if (inv.key == 0 || !entry || entry->client != owner[s] || entry->slot != s)
+        fail("open invoice in slot " + std::to_string(s) + " is not registered to its client");
+    }
+    l.registry_.for_each([&](std::uint64_t, const RefEntry& e) {
+      if (e.client >= n || !day_ok(e.date) || e.disputed < 0 || e.closed > 1 ||
+          e.reserved != std::array<std::uint8_t, 7>{})
+        fail("a reference has a bad owner, date or amount");
+      if (e.slot != kNone && (e.slot >= slots || owner[e.slot] != e.client))
+        fail("a reference points at an invoice slot its client does not own");
+    });
+    for (const Incidents& inc : l.incidents_) {
+      auto entries_ok = [&](const RecentEntries<3>& r) {
+        if (r.used > 3) return false;
+        for (std::size_t k = 0; k < r.used; ++k)
+          if (r.date[k] == kNoDate || !day_ok(r.date[k]) || r.weight[k] < 0) return false;
+        return true;
+      };
+      bool ok = entries_ok(inc.write_offs) && entries_ok(inc.cancel_early) && entries_ok(inc.cancel_at_term);
+      for (const auto& notice : inc.notices) ok = ok && entries_ok(notice);
+      if (!ok) fail("an incident has a bad count or date");
+    }
+    for (const Record& r : l.pending_) check_pending(l, r, day_ok);
+  }
+
+  // A pending event must be one that posting could have staged: the fields of its kind, and
+  // the references it will use registered to its client.
+  template <class DayOk>
+  static void check_pending(const Ledger& l, const Record& r, DayOk day_ok) {
+    auto fail = [&](const std::string& why) { throw Inconsistent{"a pending event " + why}; };
+    if (static_cast<int>(r.kind) >= event_kind_count) fail("has an unknown kind");
+    if (r.client >= l.interner_.size()) fail("belongs to no client");
+    if (r.date == kNoDate || !day_ok(r.date) || !day_ok(r.due) || (l.horizon_ != kNoDate && r.date <= l.horizon_) ||
+        r.date > l.latest_)
+      fail("has a date outside the calendar or not after the horizon");
+    const EventShape shape = event_shape(r.kind);
+    using enum FieldUse;
+    const bool has_amount = r.amount != -1, has_due = r.due != kNoDate, has_ref = r.key != 0;
+    if ((shape.amount == required && !has_amount) || (shape.amount == unused && has_amount) ||
+        (has_amount && (r.amount < (shape.amount_may_be_zero ? 0 : 1) || r.amount > Money::max_event_cents)))
+      fail("has a bad amount");
+    if ((shape.due == required && !has_due) || (shape.due == unused && has_due) || (has_due && r.due < r.date))
+      fail("has a bad due date");
+    if ((shape.max_code == 0 && r.code != 0) || (shape.max_code > 0 && (r.code < 1 || r.code > shape.max_code)) ||
+        r.pad != 0)
+      fail("has a bad detail code");
+    if ((shape.ref == required && !has_ref) || (shape.ref == unused && has_ref)) fail("has a bad reference");
+    if (has_ref) {
+      const RefEntry* entry = l.registry_.find(r.key);
+      if (!entry || entry->client != r.client) fail("refers to a reference its client does not have");
+      if (r.kind == EventKind::invoice && entry->slot != kNone) fail("is an invoice that is open already");
+    }
+  }
+};
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace clientrisk
+
+namespace boost::serialization {
+
+template <class Archive>
+void save(Archive& ar, const clientrisk::detail::LedgerImage& image, const unsigned int /*version*/) {
+  clientrisk::detail::LedgerAccess::save(ar, *image.source);
+}
+
+// Version 1 is the only one yet; a later build converts earlier versions here.
+template <class Archive>
+void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int /*version*/) {
+  clientrisk::detail::LedgerAccess::load(ar, *image.in, *image.target);
+}
+
+}  // namespace boost::serialization
+
+BOOST_SERIALIZATION_SPLIT_FREE(clientrisk::detail::LedgerImage)
+BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 1)
+BOOST_CLASS_TRACKING(clientrisk::detail::LedgerImage, boost::serialization::track_never)
+
+namespace clientrisk {
+inline namespace v1 {
+
+namespace {
+
+std::string snapshot_payload(const Engine& engine) {
+  const Ledger& l = engine.ledger();
+  std::string payload;
+  // The state's size, near enough that the string seldom grows on the way.
+  payload.reserve(4096 + l.client_count() * (sizeof(ClientState) + 16) + l.invoice_bytes() + l.registry_bytes() +
+                  l.pending_count() * sizeof(detail::Record));
+  {
+    detail::StringSink sink(payload);
+    boost::archive::binary_oarchive ar(sink);
+    const Model model = engine.model();
+    const detail::LedgerImage image{&l, nullptr, nullptr};
+    ar << model << image;
+  }
+  return payload;
+}
+
+}  // namespace
+
+std::string snapshot_bytes(const Engine& engine) {
+  const std::string payload = snapshot_payload(engine);
+  return detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload) + payload;
+}
+
+Engine engine_from_snapshot_bytes(std::string_view bytes, std::string_view name) {
+  const detail::OpenedFile file = detail::open_envelope(bytes, name, PayloadKind::snapshot);
+  auto corrupt = [&](const std::string& why) {
+    return FileFormatError(FileProblem::corrupt_payload, std::string(name) + ": " + why);
+  };
+  if (file.format != ArchiveFormat::binary) throw corrupt("a snapshot must be a binary archive");
+  if (!detail::binary_archive_signature_ok(file.payload))
+    throw corrupt("the snapshot archive cannot be read: it does not start with a Boost binary archive's signature");
+  detail::ViewSource in(file.payload);
+  try {
+    boost::archive::binary_iarchive ar(in);
+    Model model;
+    ar >> model;
+    if (auto why = model_problem(model))
+      throw FileFormatError(FileProblem::invalid_model, std::string(name) + ": invalid model: " + *why);
+    Ledger ledger(DecayConfig{model.payment_half_life_days, model.dissatisfaction_half_life_days,
+                              model.review_half_life_days});
+    detail::LedgerImage image{nullptr, &ledger, &in};
+    ar >> image;
+    if (in.remaining() != 0)
+      throw corrupt(std::to_string(in.remaining()) + " bytes after the end of the snapshot archive");
+    return Engine(model, std::move(ledger));
+  } catch (const detail::Inconsistent& e) {
+    throw corrupt("the snapshot's state is inconsistent: " + e.why);
+  } catch (const boost::archive::archive_exception& e) {
+    throw corrupt(std::string("the snapshot archive cannot be read: ") + e.what());
+  }
+}
+
+void save_snapshot(const Engine& engine, const std::string& path) {
+  const std::string payload = snapshot_payload(engine);
+  detail::write_atomically(path, {detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload), payload});
+}
+
+Engine load_snapshot(const std::string& path) {
+  return engine_from_snapshot_bytes(detail::read_whole_file(path, "a snapshot file"), path);
+}
+
+}  // namespace v1
+}  // namespace clientrisk

@@ -1,0 +1,282 @@
+#include "clientrisk/snapshot.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "clientrisk/generate.hpp"
+#include "test_events.hpp"
+#include "test_files.hpp"
+
+using namespace clientrisk;
+using namespace clientrisk::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every figure of every row, as bits, by client id: two engines agree when these are equal.
+std::map<std::string, std::vector<std::uint64_t>> rows_of(const Engine& engine, const ScoreTable& t) {
+  std::map<std::string, std::vector<std::uint64_t>> out;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const auto i = static_cast<Eigen::Index>(r);
+    std::vector<std::uint64_t>& row = out[std::string(engine.client_id(t.client[r]))];
+    row.push_back(bits(t.score(i)));
+    row.push_back(static_cast<std::uint64_t>(t.band[r]));
+    for (Eigen::Index k = 0; k < factor_count; ++k) row.push_back(bits(t.sub(i, k))), row.push_back(bits(t.contribution(i, k)));
+  }
+  return out;
+}
+
+std::vector<Event> ledger_of(std::uint64_t clients, std::uint64_t seed) {
+  GenerateOptions o;
+  o.clients = clients;
+  o.months = 24;
+  o.seed = seed;
+  return generate_events(o);
+}
+
+// A small engine that holds some of everything: open and closed invoices, a dispute, incidents,
+// contracts, reviews, and events dated after its horizon, waiting.
+Engine small_engine() {
+  Engine e;
+  e.post(std::vector<Event>{
+      invoice(day("2024-01-05"), "ACME", "F1", 120000, day("2024-02-04")),
+      invoice(day("2024-02-05"), "ACME", "F2", 80000, day("2024-03-06")),
+      payment(day("2024-02-10"), "ACME", "F1", 120000),
+      dispute(day("2024-03-01"), "ACME", "F2", 30000),
+      complaint(day("2024-03-02"), "ACME", 4),
+      contract(day("2024-01-01"), "Béta SARL", "K1"),
+      invoice(day("2024-01-10"), "Béta SARL", "B1", 50000, day("2024-02-09")),
+      notice(day("2024-03-03"), "Béta SARL", "lawyer_letter"),
+      review(day("2024-02-20"), "Gamma", 2),
+      invoice(day("2024-02-01"), "Gamma", "G1", 9900, day("2024-03-02")),
+      write_off(day("2024-03-05"), "Gamma", "G1", 9900),
+  });
+  e.score_all(day("2024-03-10"));
+  e.post(std::vector<Event>{
+      payment(day("2024-03-20"), "ACME", "F2", 50000),
+      cancel(day("2024-03-25"), "Béta SARL", "K1", "early"),
+      invoice(day("2024-04-01"), "Delta", "D1", 7000, day("2024-05-01")),
+  });
+  return e;
+}
+
+std::string temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("cr-" + name + "-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+FileProblem problem_of(const std::string& bytes) {
+  try {
+    engine_from_snapshot_bytes(bytes, "s.crs");
+  } catch (const FileFormatError& e) {
+    return e.problem();
+  }
+  ADD_FAILURE() << "accepted";
+  return FileProblem::not_clientrisk;
+}
+
+TEST(Snapshot, RoundTripsTheWholeEngineBitForBit) {
+  Model m;
+  m.weights[0] *= 1.5;
+  m.payment_half_life_days = 90;
+  Engine a(m);
+  a.post(ledger_of(300, 5));
+  const Date as_of = a.default_as_of();
+  const auto expected = rows_of(a, a.score_all(as_of));
+  const std::string bytes = snapshot_bytes(a);
+  Engine b = engine_from_snapshot_bytes(bytes, "s.crs");
+  EXPECT_EQ(b.model(), m);
+  EXPECT_EQ(b.fingerprint(), a.fingerprint());
+  ASSERT_EQ(b.client_count(), a.client_count());
+  for (std::uint32_t i = 0; i < a.client_count(); ++i) ASSERT_EQ(b.client_id(i), a.client_id(i));
+  EXPECT_EQ(b.ledger().open_invoice_count(), a.ledger().open_invoice_count());
+  EXPECT_EQ(b.ledger().generation(), a.ledger().generation());
+  EXPECT_EQ(rows_of(b, b.score_all(as_of)), expected);
+  // One client's full explanation too: reasons and key figures.
+  const Score sa = a.score(a.client_id(7), as_of), sb = b.score(b.client_id(7), as_of);
+  EXPECT_EQ(sb.reasons, sa.reasons);
+  EXPECT_EQ(sb.key, sa.key);
+  // Saving is deterministic, and the loaded engine's own snapshot holds the same state.
+  EXPECT_TRUE(snapshot_bytes(a) == bytes);
+  Engine c = engine_from_snapshot_bytes(snapshot_bytes(b), "s.crs");
+  EXPECT_EQ(rows_of(c, c.score_all(as_of)), expected);
+}
+
+TEST(Snapshot, AnEmptyEngineRoundTrips) {
+  Engine b = engine_from_snapshot_bytes(snapshot_bytes(Engine{}), "s.crs");
+  EXPECT_EQ(b.client_count(), 0u);
+  EXPECT_THROW(b.default_as_of(), InvalidInput);
+  b.post(invoice(day("2024-01-01"), "A", "1", 100, day("2024-01-31")));
+  EXPECT_EQ(b.score("A").client, "A");
+}
+
+// The promise of snapshots: stop, save, load, post the rest, and get the scores of one pass.
+TEST(Snapshot, ResumingFromASnapshotEqualsOnePass) {
+  for (std::uint64_t seed : {std::uint64_t{11}, std::uint64_t{12}}) {
+    const std::vector<Event> events = ledger_of(200, seed);
+    const Date cut = day("2024-01-15"), end = events.back().date;
+    // Events of the next 45 days are posted before the snapshot and wait in it for their date.
+    std::vector<Event> before, waiting, rest;
+    for (const Event& e : events) (e.date <= cut ? before : e.date <= cut + 45 ? waiting : rest).push_back(e);
+
+    Engine one;
+    one.post(events);
+    const auto at_cut = rows_of(one, one.score_all(cut));
+    const auto at_end = rows_of(one, one.score_all(end));
+
+    const std::string path = temp_dir("resume") + "/engine.crs";
+    {
+      Engine first;
+      first.post(before);
+      EXPECT_EQ(rows_of(first, first.score_all(cut)), at_cut);
+      first.post(waiting);
+      save_snapshot(first, path);
+    }
+    Engine resumed = load_snapshot(path);
+    EXPECT_EQ(resumed.ledger().pending_count(), waiting.size());
+    resumed.post(rest);
+    EXPECT_EQ(rows_of(resumed, resumed.score_all(end)), at_end) << "seed " << seed;
+    fs::remove_all(fs::path(path).parent_path());
+  }
+}
+
+TEST(Snapshot, EveryScoreCarriesTheFingerprintOfItsModel) {
+  Model m;
+  m.band_high = 55;
+  Engine e(m);
+  e.post(ledger_of(20, 1));
+  EXPECT_EQ(e.fingerprint(), model_fingerprint(m));
+  EXPECT_EQ(e.score(e.client_id(0)).model_fingerprint, model_fingerprint(m));
+  EXPECT_EQ(e.score_all().model_fingerprint, model_fingerprint(m));
+  Engine loaded = engine_from_snapshot_bytes(snapshot_bytes(e), "s.crs");
+  EXPECT_EQ(loaded.score_all().model_fingerprint, model_fingerprint(m));
+  Engine other;
+  other.set_model(m);
+  EXPECT_EQ(other.fingerprint(), model_fingerprint(m));
+  other.set_model(Model{});
+  EXPECT_EQ(other.fingerprint(), model_fingerprint(Model{}));
+  EXPECT_NE(model_fingerprint(Model{}), model_fingerprint(m));
+}
+
+TEST(Snapshot, EverySingleByteChangeAndEveryTruncationIsRefused) {
+  const std::string good = snapshot_bytes(small_engine());
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (int delta : {0x01, 0x80, 0xff}) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(static_cast<unsigned char>(bad[i]) ^ delta);
+      EXPECT_THROW(engine_from_snapshot_bytes(bad, "s.crs"), FileFormatError) << "byte " << i << " ^ " << delta;
+    }
+  }
+  for (std::size_t n = 0; n < good.size(); ++n)
+    EXPECT_THROW(engine_from_snapshot_bytes(good.substr(0, n), "s.crs"), FileFormatError) << "first " << n << " bytes";
+}
+
+// Past the checksum (a payload changed and checksummed again, as a crafted file would be), the
+// loader still never crashes: each change is refused by the archive reader or by the checks of
+// the state, or gives an engine that scores and takes events like any other.
+TEST(Snapshot, ChangedPayloadsWithAValidChecksumNeverCrash) {
+  const std::string good = snapshot_bytes(small_engine());
+  const std::string payload = payload_of(good);
+  std::size_t loaded = 0, unreadable = 0, inconsistent = 0, other = 0;
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    for (int delta : {0x01, 0x80, 0xff}) {
+      std::string changed = payload;
+      changed[i] = static_cast<char>(static_cast<unsigned char>(changed[i]) ^ delta);
+      try {
+        Engine e = engine_from_snapshot_bytes(reenveloped(good, changed), "s.crs");
+        ++loaded;
+        if (e.client_count() > 0) {
+          e.score_all(day("2024-06-30"));
+          e.post_lenient(std::vector<Event>{payment(day("2024-07-01"), std::string(e.client_id(0)), {}, 500)});
+          e.score_all(day("2024-07-31"));
+        }
+      } catch (const FileFormatError& e) {
+        const std::string what = e.what();
+        if (what.find("cannot be read") != std::string::npos) ++unreadable;
+        else if (what.find("inconsistent") != std::string::npos) ++inconsistent;
+        else ++other;
+      } catch (const InvalidInput&) {
+        ++loaded;  // loaded, then refused the event or the date: a clear error, not a crash
+      } catch (const std::bad_alloc&) {
+        ADD_FAILURE() << "byte " << i << " ^ " << delta << ": an allocation the file drove";
+      }
+    }
+  }
+  // Each path is taken: the test would notice checks that stopped working.
+  EXPECT_GT(loaded, 0u);
+  EXPECT_GT(unreadable, 0u);
+  EXPECT_GT(inconsistent, 0u);
+  EXPECT_EQ(loaded + unreadable + inconsistent + other, payload.size() * 3);
+}
+
+TEST(Snapshot, EachKindOfBadFileHasItsOwnError) {
+  const std::string good = snapshot_bytes(small_engine());
+  const std::string payload = payload_of(good);
+  const std::string model = model_file_bytes(Model{}, ArchiveFormat::binary);
+  EXPECT_EQ(problem_of(model), FileProblem::wrong_kind);
+  EXPECT_THROW(model_from_file_bytes(good, "s.crs"), FileFormatError);
+  EXPECT_EQ(problem_of(reenveloped(good, payload_of(model))), FileProblem::corrupt_payload);
+  EXPECT_EQ(problem_of(good + "x"), FileProblem::trailing_bytes);
+  EXPECT_EQ(problem_of(good.substr(0, good.size() - 1)), FileProblem::truncated);
+  EXPECT_EQ(problem_of("PK\x03\x04"), FileProblem::not_clientrisk);
+  // Bytes after the archive, inside a payload whose length and checksum fit.
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, payload + "tail"), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& e) {
+    EXPECT_EQ(e.problem(), FileProblem::corrupt_payload);
+    EXPECT_EQ(std::string(e.what()), "s.crs: 4 bytes after the end of the snapshot archive");
+  }
+  // A snapshot must be binary.
+  std::string xml = good;
+  xml.replace(xml.find(" binary "), 8, " xml ");
+  EXPECT_EQ(problem_of(xml), FileProblem::corrupt_payload);
+  // A count that announces more than the file holds is refused before anything is allocated:
+  // the last count of the payload (the pending events) made huge.
+  std::string huge = payload;
+  const std::size_t count_at = huge.size() - small_engine().ledger().pending_count() * sizeof(detail::Record) - 8;
+  for (std::size_t k = 0; k < 8; ++k) huge[count_at + k] = static_cast<char>(k == 7 ? 0x7f : 0xff);
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, huge), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("pending events: 9223372036854775807 entries of 32 bytes announced"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Snapshot, AFailureAtEachStepOfTheSaveLeavesThePreviousFileIntact) {
+  const std::string dir = temp_dir("snapsave");
+  const std::string path = dir + "/engine.crs";
+  save_snapshot(Engine{}, path);
+  const std::string before = read_bytes(path);
+  const Engine full = small_engine();
+  for (SaveStep step : {SaveStep::open, SaveStep::write, SaveStep::fsync, SaveStep::rename, SaveStep::fsync_dir}) {
+    detail::fail_next_save_at(step);
+    EXPECT_THROW(save_snapshot(full, path), IoError) << to_string(step);
+    EXPECT_EQ(read_bytes(path), before) << to_string(step);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1) << to_string(step);
+  }
+  save_snapshot(full, path);
+  EXPECT_EQ(read_bytes(path), snapshot_bytes(full));
+  EXPECT_EQ(load_snapshot(path).client_count(), full.client_count());
+  EXPECT_THROW(load_snapshot(dir + "/missing.crs"), IoError);
+  fs::remove_all(dir);
+}
+
+TEST(Snapshot, AnEngineOverALedgerNeedsTheLedgersHalfLives) {
+  Model m;
+  m.review_half_life_days = 100;
+  EXPECT_THROW(Engine(m, Ledger{}), InvalidInput);
+  EXPECT_NO_THROW(Engine(Model{}, Ledger{}));
+}
+
+}  // namespace
