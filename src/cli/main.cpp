@@ -14,6 +14,7 @@
 #include "clientrisk/clientrisk.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/persist.hpp"
+#include "clientrisk/snapshot.hpp"
 #include "clientrisk/generate.hpp"
 
 namespace cr = clientrisk;
@@ -91,8 +92,9 @@ void print_csv(const std::vector<cr::Score>& rows) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
-void print_json(const std::vector<cr::Score>& rows, cr::Date as_of) {
-  std::string out = "{\"as_of\":\"" + as_of.to_string() + "\",\"clients\":[";
+void print_json(const std::vector<cr::Score>& rows, const cr::ScoreTable& table) {
+  std::string out = "{\"as_of\":\"" + table.as_of.to_string() + "\",\"model_fingerprint\":\"" +
+                    table.model_fingerprint + "\",\"clients\":[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const cr::Score& s = rows[i];
     out += i ? ",\n" : "\n";
@@ -121,33 +123,58 @@ void print_json(const std::vector<cr::Score>& rows, cr::Date as_of) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
-int run_score(const std::string& events, const std::optional<std::string>& model_file,
-              const std::optional<std::string>& as_of_text, const std::string& format, std::optional<std::size_t> top,
-              bool lenient) {
-  std::optional<cr::Date> as_of;
-  if (as_of_text) {
-    as_of = cr::Date::parse(*as_of_text);
-    if (!as_of) {
-      std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", as_of_text->c_str());
-      return kUsage;
-    }
+struct ScoreArgs {
+  std::optional<std::string> events, snapshot, save_snapshot, model, as_of;
+  std::string format = "table";
+  std::optional<std::size_t> top;
+  bool lenient = false;
+};
+
+// The engine to score: a snapshot's or a new one, then the events of the file posted to it.
+cr::Engine prepare_engine(const ScoreArgs& a) {
+  std::optional<cr::Engine> engine;
+  if (a.snapshot) {
+    engine.emplace(cr::load_snapshot(*a.snapshot));
+    if (a.model) engine->set_model(cr::load_model(*a.model));
+  } else {
+    engine.emplace(a.model ? cr::load_model(*a.model) : cr::Model{});
   }
-  cr::Engine engine(model_file ? cr::load_model(*model_file) : cr::Model{});
+  if (!a.events) return std::move(*engine);
+  const std::string& events = *a.events;
   cr::CsvOptions options;
-  options.lenient = lenient;
+  options.lenient = a.lenient;
   cr::CsvReport report;
   if (events == "-") {
     std::string text(std::istreambuf_iterator<char>(std::cin), {});
-    report = cr::import_csv_text(engine, text, "<stdin>", options);
+    report = cr::import_csv_text(*engine, text, "<stdin>", options);
   } else {
-    report = cr::import_csv(engine, events, options);
+    report = cr::import_csv(*engine, events, options);
   }
   for (const auto& r : report.rejected)
     std::fprintf(stderr, "%s\n", r.to_string(events == "-" ? "<stdin>" : events).c_str());
   if (!report.rejected.empty())
     std::fprintf(stderr, "clientrisk: %zu of %zu rows rejected\n", report.rejected.size(), report.rows);
+  return std::move(*engine);
+}
 
+int run_score(const ScoreArgs& args) {
+  std::optional<cr::Date> as_of;
+  if (args.as_of) {
+    as_of = cr::Date::parse(*args.as_of);
+    if (!as_of) {
+      std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", args.as_of->c_str());
+      return kUsage;
+    }
+  }
+  if (!args.events && !args.snapshot) {
+    std::fprintf(stderr, "clientrisk: score needs --events, --snapshot or both (see clientrisk score --help)\n");
+    return kUsage;
+  }
+  cr::Engine engine = prepare_engine(args);
   cr::ScoreTable table = engine.score_all(as_of);
+  // Saved once scored: the events up to the as-of date are folded into the state, the later
+  // ones wait in the snapshot for their date.
+  if (args.save_snapshot) cr::save_snapshot(engine, *args.save_snapshot);
   if (table.size() == 0)
     std::fprintf(stderr, "clientrisk: no client has events on or before %s\n", table.as_of.to_string().c_str());
   std::vector<std::size_t> order(table.size());
@@ -157,15 +184,15 @@ int run_score(const std::string& events, const std::optional<std::string>& model
     if (sa != sb) return sa > sb;
     return engine.client_id(table.client[a]) < engine.client_id(table.client[b]);
   });
-  if (top && *top < order.size()) order.resize(*top);
+  if (args.top && *args.top < order.size()) order.resize(*args.top);
   std::vector<cr::Score> rows;
   rows.reserve(order.size());
   for (std::size_t i : order) rows.push_back(engine.explain(table, i));
 
-  if (format == "csv")
+  if (args.format == "csv")
     print_csv(rows);
-  else if (format == "json")
-    print_json(rows, table.as_of);
+  else if (args.format == "json")
+    print_json(rows, table);
   else
     print_table(rows);
   return kOk;
@@ -189,15 +216,13 @@ int main(int argc, char** argv) {
                                         "." + std::to_string(cr::version_patch));
 
   auto* score = app.add_subcommand("score", "Score every client of an event file, riskiest first");
-  std::string events, format = "table";
-  std::optional<std::string> as_of;
-  std::optional<std::size_t> top;
-  bool lenient = false;
-  score->add_option("--events", events, "Event file (CSV: date,client,kind,ref,amount,due,detail), - for stdin")
-      ->required();
-  score->add_option("--as-of", as_of, "Score as of YYYY-MM-DD (default: the latest event date)");
-  score->add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
-  score->add_option("--top", top, "Only the N riskiest clients (N >= 1)")
+  ScoreArgs sa;
+  score->add_option("--events", sa.events, "Event file (CSV: date,client,kind,ref,amount,due,detail), - for stdin");
+  score->add_option("--snapshot", sa.snapshot, "Resume from this snapshot; --events then adds the events since");
+  score->add_option("--save-snapshot", sa.save_snapshot, "Save the engine's state, once scored, to this snapshot");
+  score->add_option("--as-of", sa.as_of, "Score as of YYYY-MM-DD (default: the latest event date)");
+  score->add_option("--format", sa.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
+  score->add_option("--top", sa.top, "Only the N riskiest clients (N >= 1)")
       ->check(CLI::Validator(
           [](std::string& v) {
             const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
@@ -206,10 +231,13 @@ int main(int argc, char** argv) {
                        : "--top must be a whole number of at least 1, got '" + v + "'";
           },
           "N >= 1"));
-  score->add_flag("--lenient", lenient, "Report invalid rows on stderr and score the valid ones");
-  std::optional<std::string> model_file;
-  score->add_option("--model", model_file, "Model file (default: the built-in model)");
-  score->footer("Example:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10");
+  score->add_flag("--lenient", sa.lenient, "Report invalid rows on stderr and score the valid ones");
+  score->add_option("--model", sa.model,
+                    "Model file (default: the snapshot's model, or the built-in one); its half-lives must be the "
+                    "snapshot's");
+  score->footer("Examples:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10\n"
+                "  clientrisk score --events jan.csv --save-snapshot state.crs\n"
+                "  clientrisk score --snapshot state.crs --events feb.csv --save-snapshot state.crs");
 
   auto* generate = app.add_subcommand("generate", "Write a deterministic synthetic ledger to standard output");
   cr::GenerateOptions gen;
@@ -243,7 +271,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*score) return run_score(events, model_file, as_of, format, top, lenient);
+    if (*score) return run_score(sa);
     if (*model_init) {
       cr::save_model(cr::Model{}, model_path, binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
       return kOk;

@@ -207,3 +207,37 @@ TEST(Cli, ModelInitShowValidateAndScoreWithIt) {
   EXPECT_EQ(run("model").exit_code, 2);
   std::remove(model.c_str());
 }
+
+TEST(Cli, SnapshotThenResumeScoresLikeOnePass) {
+  // The bundled ledger cut in two at a date: the rows are in date order.
+  std::ifstream in(kLedger);
+  std::string header, row, first, second;
+  std::getline(in, header);
+  while (std::getline(in, row)) (row.compare(0, 10, "2024-06-30") <= 0 ? first : second) += row + "\n";
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  const std::string part1 = temp_path("part1.csv"), part2 = temp_path("part2.csv"), snap = temp_path("state.crs");
+  std::ofstream(part1) << header << "\n" << first;
+  std::ofstream(part2) << header << "\n" << second;
+
+  const CliRun saved = run("score --events " + part1 + " --as-of 2024-06-30 --save-snapshot " + snap + " --top 1");
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  const CliRun resumed = run("score --snapshot " + snap + " --events " + part2 + " --format json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const CliRun one_pass = run("score --events " + kLedger + " --format json");
+  EXPECT_EQ(resumed.out, one_pass.out);
+  EXPECT_NE(one_pass.out.find("\"model_fingerprint\":\""), std::string::npos);
+  // The snapshot alone scores its state as of the date it was saved at.
+  EXPECT_EQ(run("score --snapshot " + snap + " --format csv").out,
+            run("score --events " + part1 + " --as-of 2024-06-30 --format csv").out);
+
+  EXPECT_EQ(run("score --format csv").exit_code, 2);  // neither --events nor --snapshot
+  EXPECT_EQ(run("score --snapshot " + kLedger).exit_code, 1);
+  EXPECT_EQ(run("score --snapshot /nonexistent/state.crs").exit_code, 3);
+  EXPECT_EQ(run("score --snapshot " + snap + " --as-of 2024-01-01").exit_code, 1);  // before the saved state
+  const std::string model = std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data/model-v1.xml";
+  const CliRun other_model = run("score --snapshot " + snap + " --model " + model);
+  EXPECT_EQ(other_model.exit_code, 1);  // its half-lives differ from the snapshot's
+  EXPECT_NE(other_model.err.find("half-lives"), std::string::npos) << other_model.err;
+  for (const std::string& p : {part1, part2, snap}) std::remove(p.c_str());
+}
