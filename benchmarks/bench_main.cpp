@@ -1,8 +1,13 @@
 // The Google Benchmark suite of clientrisk's hot paths: posting, CSV import, scoring from
-// ledger state and from a feature matrix, one explained score. Figures in benchmarks/README.md.
+// ledger state and from a feature matrix, one explained score, snapshot save and load. Figures
+// in benchmarks/README.md.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -12,6 +17,7 @@
 #include "clientrisk/clientrisk.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/generate.hpp"
+#include "clientrisk/snapshot.hpp"
 
 namespace cr = clientrisk;
 
@@ -169,6 +175,47 @@ void BM_Score_One(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Score_One)->ArgName("clients")->Arg(1000000)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// A snapshot file of the engine of `clients` clients, in the system's temporary directory.
+std::string snapshot_path(std::size_t clients) {
+  return (std::filesystem::temp_directory_path() /
+          ("clientrisk-bench-" + std::to_string(::getpid()) + "-" + std::to_string(clients) + ".crs"))
+      .string();
+}
+
+void snapshot_counters(benchmark::State& state, const cr::Engine& engine, std::size_t file_bytes) {
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_bytes));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(engine.client_count()));
+  state.counters["snapshot_bytes_per_client"] =
+      static_cast<double>(file_bytes) / static_cast<double>(engine.client_count());
+}
+
+// The whole engine to a file: archive, checksum, write, fsync, rename, fsync of the directory.
+void BM_Snapshot_Save(benchmark::State& state) {
+  const auto clients = static_cast<std::size_t>(state.range(0));
+  const auto& engine = loaded_engine(clients);
+  const std::string path = snapshot_path(clients);
+  for (auto _ : state) cr::save_snapshot(engine, path);
+  snapshot_counters(state, engine, std::filesystem::file_size(path));
+  std::remove(path.c_str());
+}
+// Three repetitions: the first in a process pays for the first touch of the memory it writes.
+BENCHMARK(BM_Snapshot_Save)->ArgName("clients")->Arg(1000000)->Repetitions(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The whole engine from a file (in the page cache after the first run): read, checksum,
+// archive, and the checks of every invariant of the state.
+void BM_Snapshot_Load(benchmark::State& state) {
+  const auto clients = static_cast<std::size_t>(state.range(0));
+  const std::string path = snapshot_path(clients);
+  cr::save_snapshot(loaded_engine(clients), path);
+  for (auto _ : state) {
+    cr::Engine engine = cr::load_snapshot(path);
+    benchmark::DoNotOptimize(engine.client_count());
+  }
+  snapshot_counters(state, loaded_engine(clients), std::filesystem::file_size(path));
+  std::remove(path.c_str());
+}
+BENCHMARK(BM_Snapshot_Load)->ArgName("clients")->Arg(1000000)->Repetitions(3)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -3,6 +3,10 @@
 
 #include <boost/crc.hpp>
 
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -24,12 +28,28 @@ namespace {
 constexpr std::string_view kMagic = "clientrisk-file";
 constexpr std::size_t kMaxEnvelopeLine = 128;
 
+#if defined(__x86_64__)
+// The CPU's CRC32 instruction (SSE 4.2) computes CRC-32C itself, eight bytes at a time: about
+// ten times the speed of Boost's table, which matters for snapshots of hundreds of megabytes.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes, std::uint32_t previous) {
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  std::uint64_t crc = ~previous;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    crc = _mm_crc32_u64(crc, word);
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  for (; n > 0; ++p, --n) crc32 = _mm_crc32_u8(crc32, static_cast<unsigned char>(*p));
+  return ~crc32;
+}
+#endif
+
 // The CRC-32C of bytes as the envelope writes it: 8 lowercase hex digits.
 std::string crc32c_hex(std::string_view bytes) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(bytes.data(), bytes.size());
   char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc.checksum()));
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc32c(bytes)));
   return hex;
 }
 
@@ -45,6 +65,23 @@ bool parse_count(std::string_view s, std::uint64_t& v) {
 
 }  // namespace
 
+std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t previous) {
+  // Boost takes the initial remainder unreflected: the register of a reflected CRC, reflected.
+  std::uint32_t init = 0;
+  for (int i = 0; i < 32; ++i) init |= ((~previous >> i) & 1u) << (31 - i);
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc(init);
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t previous) {
+#if defined(__x86_64__)
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  if (hardware) return crc32c_sse42(bytes, previous);
+#endif
+  return crc32c_portable(bytes, previous);
+}
+
 std::string_view kind_name(PayloadKind k) { return k == PayloadKind::model ? "model" : "snapshot"; }
 
 std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_view payload) {
@@ -52,15 +89,15 @@ std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_vi
          std::string(format_name(format)) + ' ' + std::to_string(payload.size()) + ' ' + crc32c_hex(payload) + '\n';
 }
 
-OpenedFile open_envelope(std::string_view bytes, std::string_view name, PayloadKind expected) {
+Envelope read_envelope(std::string_view head, std::uint64_t file_size, std::string_view name, PayloadKind expected) {
   auto fail = [&](FileProblem p, const std::string& why) {
     return FileFormatError(p, std::string(name) + ": " + why);
   };
-  const std::size_t eol = bytes.substr(0, kMaxEnvelopeLine).find('\n');
-  if (!bytes.starts_with(std::string(kMagic) + ' ') || eol == std::string_view::npos)
+  const std::size_t eol = head.substr(0, kMaxEnvelopeLine).find('\n');
+  if (!head.starts_with(std::string(kMagic) + ' ') || eol == std::string_view::npos)
     throw fail(FileProblem::not_clientrisk, "not a clientrisk file (it must start with '" + std::string(kMagic) + " ')");
   std::vector<std::string_view> fields;
-  for (std::string_view rest = bytes.substr(0, eol);;) {
+  for (std::string_view rest = head.substr(0, eol);;) {
     const std::size_t sp = rest.find(' ');
     fields.push_back(rest.substr(0, sp));
     if (sp == std::string_view::npos) break;
@@ -90,21 +127,36 @@ OpenedFile open_envelope(std::string_view bytes, std::string_view name, PayloadK
   if (kind != expected)
     throw fail(FileProblem::wrong_kind, "is a " + std::string(kind_name(kind)) + " file, not a " +
                                             std::string(kind_name(expected)) + " file");
-  const std::string_view payload = bytes.substr(eol + 1);
-  if (payload.size() < length)
-    throw fail(FileProblem::truncated, "truncated: the payload has " + std::to_string(payload.size()) + " of its " +
+  const std::uint64_t payload = file_size - (eol + 1);
+  if (payload < length)
+    throw fail(FileProblem::truncated, "truncated: the payload has " + std::to_string(payload) + " of its " +
                                            std::to_string(length) + " bytes");
-  if (payload.size() > length)
+  if (payload > length)
     throw fail(FileProblem::trailing_bytes,
-               std::to_string(payload.size() - length) + (payload.size() - length == 1 ? " byte" : " bytes") +
-                   " after the payload of " + std::to_string(length) +
-                   " bytes (the file was damaged or edited; write " + std::string(kind_name(expected)) + " files with clientrisk)");
-  const std::string actual = crc32c_hex(payload);
-  if (crc != actual)
-    throw fail(FileProblem::checksum_mismatch, "checksum mismatch: the envelope says " + std::string(crc) +
-                                                   ", the payload's CRC-32C is " + actual +
-                                                   " (the file was damaged or edited; write " + std::string(kind_name(expected)) + " files with clientrisk)");
-  return {format, payload};
+               std::to_string(payload - length) + (payload - length == 1 ? " byte" : " bytes") +
+                   " after the payload of " + std::to_string(length) + " bytes (the file was damaged or edited; write " +
+                   std::string(kind_name(expected)) + " files with clientrisk)");
+  std::uint32_t value = 0;
+  std::from_chars(crc.data(), crc.data() + crc.size(), value, 16);
+  return {format, eol + 1, length, value, expected};
+}
+
+void check_checksum(const Envelope& e, std::uint32_t actual, std::string_view name) {
+  if (actual == e.crc) return;
+  char want[9], got[9];
+  std::snprintf(want, sizeof want, "%08x", static_cast<unsigned>(e.crc));
+  std::snprintf(got, sizeof got, "%08x", static_cast<unsigned>(actual));
+  throw FileFormatError(FileProblem::checksum_mismatch,
+                        std::string(name) + ": checksum mismatch: the envelope says " + want +
+                            ", the payload's CRC-32C is " + got + " (the file was damaged or edited; write " +
+                            std::string(kind_name(e.kind)) + " files with clientrisk)");
+}
+
+OpenedFile open_envelope(std::string_view bytes, std::string_view name, PayloadKind expected) {
+  const Envelope e = read_envelope(bytes, bytes.size(), name, expected);
+  const std::string_view payload = bytes.substr(e.payload_offset);
+  check_checksum(e, crc32c(payload), name);
+  return {e.format, payload};
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // The envelope of every clientrisk file and the atomic save. Internal to the compiled library.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -13,8 +14,29 @@ namespace detail {
 
 std::string_view kind_name(PayloadKind k);
 
+// CRC-32C (Castagnoli) of bytes: the CPU's instruction where it has one, else Boost.CRC
+// (crc32c_portable); both give the same value. previous is the CRC of the bytes before, so
+// that crc32c(b, crc32c(a)) == crc32c(a + b).
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t previous = 0);
+std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t previous = 0);
+
 // "clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C\n": the line written before payload.
 std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_view payload);
+
+// What the envelope line says, checked against the size of the file.
+struct Envelope {
+  ArchiveFormat format;
+  std::size_t payload_offset;  // the length of the envelope line
+  std::uint64_t length;        // of the payload
+  std::uint32_t crc;           // of the payload
+  PayloadKind kind;
+};
+
+// Checks the envelope line at the start of head (the file's first bytes) and that the file's
+// size is the line's and the payload's; FileFormatError naming the file otherwise.
+Envelope read_envelope(std::string_view head, std::uint64_t file_size, std::string_view name, PayloadKind expected);
+// FileFormatError (checksum_mismatch) unless actual is the envelope's CRC-32C.
+void check_checksum(const Envelope& e, std::uint32_t actual, std::string_view name);
 
 struct OpenedFile {
   ArchiveFormat format;

@@ -11,9 +11,12 @@
 #include <boost/serialization/tracking.hpp>
 #include <boost/serialization/version.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <streambuf>
 #include <type_traits>
+#include <vector>
 
 #include "archive.hpp"
 #include "envelope.hpp"
@@ -44,15 +47,83 @@ class StringSink : public std::streambuf {
   std::string& out_;
 };
 
-// The archive reads the payload where it lies. std::streambuf wants char*, but a get area is
-// only read (there is no putback buffer), so the bytes are never written through it.
-class ViewSource : public std::streambuf {
+}  // namespace
+
+// Where an archive reads a snapshot's payload from; remaining() bounds every count read.
+class Source : public std::streambuf {
+ public:
+  virtual std::size_t remaining() const = 0;
+};
+
+namespace {
+
+// A payload in memory, read where it lies. std::streambuf wants char*, but a get area is only
+// read (there is no putback buffer), so the bytes are never written through it.
+class ViewSource : public Source {
  public:
   explicit ViewSource(std::string_view v) {
     char* p = const_cast<char*>(v.data());
     setg(p, p, p + v.size());
   }
-  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
+  std::size_t remaining() const override { return static_cast<std::size_t>(egptr() - gptr()); }
+};
+
+// A payload read from a file at offsets, its CRC-32C computed on the way. Large blocks go
+// straight from the file into the ledger's arrays, so a snapshot is never held in memory whole.
+class FileSource : public Source {
+ public:
+  FileSource(const InputFile& file, std::uint64_t offset, std::uint64_t length)
+      : file_(file), pos_(offset), end_(offset + length), buffer_(kBuffer) {}
+  std::size_t remaining() const override {
+    return static_cast<std::size_t>(end_ - pos_) + static_cast<std::size_t>(egptr() - gptr());
+  }
+  // The CRC-32C of every byte read from the file so far.
+  std::uint32_t crc() const { return crc_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() == egptr()) {
+      const std::size_t n = fill(buffer_.data(), std::min<std::uint64_t>(kBuffer, end_ - pos_));
+      setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
+      if (n == 0) return traits_type::eof();
+    }
+    return traits_type::to_int_type(*gptr());
+  }
+
+  std::streamsize xsgetn(char* s, std::streamsize count) override {
+    const auto want = static_cast<std::size_t>(count);
+    std::size_t done = 0;
+    while (done < want) {
+      if (gptr() < egptr()) {
+        const std::size_t take = std::min(want - done, static_cast<std::size_t>(egptr() - gptr()));
+        std::memcpy(s + done, gptr(), take);
+        setg(eback(), gptr() + take, egptr());
+        done += take;
+      } else if (want - done >= kBuffer) {
+        const std::size_t got = fill(s + done, std::min<std::uint64_t>(want - done, end_ - pos_));
+        if (got == 0) break;
+        done += got;
+      } else if (traits_type::eq_int_type(underflow(), traits_type::eof())) {
+        break;
+      }
+    }
+    return static_cast<std::streamsize>(done);
+  }
+
+ private:
+  static constexpr std::size_t kBuffer = std::size_t{1} << 20;
+
+  std::size_t fill(char* dst, std::uint64_t n) {
+    const std::size_t got = file_.read_at(pos_, dst, static_cast<std::size_t>(n));
+    crc_ = crc32c(std::string_view(dst, got), crc_);
+    pos_ += got;
+    return got;
+  }
+
+  const InputFile& file_;
+  std::uint64_t pos_, end_;
+  std::vector<char> buffer_;
+  std::uint32_t crc_ = 0;
 };
 
 // What is wrong with the state a snapshot holds, although its checksum is right.
@@ -73,7 +144,7 @@ static_assert(std::has_unique_object_representations_v<RegistryRow>);
 struct LedgerImage {
   const Ledger* source = nullptr;
   Ledger* target = nullptr;
-  const ViewSource* in = nullptr;
+  const Source* in = nullptr;
 };
 
 struct LedgerAccess {
@@ -87,7 +158,7 @@ struct LedgerAccess {
 
   // Reads a count, checks it against the bytes that remain, then allocates and reads the block.
   template <class T, class Vector>
-  static void load_block(boost::archive::binary_iarchive& ar, const ViewSource& in, Vector& v, const char* what) {
+  static void load_block(boost::archive::binary_iarchive& ar, const Source& in, Vector& v, const char* what) {
     std::uint64_t n = 0;
     ar >> n;
     if (n > in.remaining() / sizeof(T))
@@ -113,7 +184,7 @@ struct LedgerAccess {
     save_block<Record>(ar, l.pending_);
   }
 
-  static void load(boost::archive::binary_iarchive& ar, const ViewSource& in, Ledger& l) {
+  static void load(boost::archive::binary_iarchive& ar, const Source& in, Ledger& l) {
     ar >> l.horizon_ >> l.latest_ >> l.generation_ >> l.revenue_base_;
     std::string arena;
     BigVector<std::size_t> ends;
@@ -123,14 +194,24 @@ struct LedgerAccess {
     load_block<ClientState>(ar, in, l.states_, "client states");
     load_block<Invoice>(ar, in, l.pool_, "invoices");
     load_block<std::uint32_t>(ar, in, l.free_, "free invoice slots");
-    std::vector<RegistryRow> rows;
-    load_block<RegistryRow>(ar, in, rows, "references");
-    l.registry_.reserve_more(rows.size());
-    for (const RegistryRow& row : rows) {
-      if (row.key == 0) throw Inconsistent{"a reference has the key 0"};
-      auto [entry, inserted] = l.registry_.insert(row.key);
-      if (!inserted) throw Inconsistent{"a reference appears twice"};
-      *entry = row.value;
+    // The references, a block at a time, straight into the registry.
+    std::uint64_t references = 0;
+    ar >> references;
+    if (references > in.remaining() / sizeof(RegistryRow))
+      throw Inconsistent{"references: " + std::to_string(references) + " entries of " +
+                         std::to_string(sizeof(RegistryRow)) + " bytes announced, " + std::to_string(in.remaining()) +
+                         " bytes remain"};
+    l.registry_.reserve_more(static_cast<std::size_t>(references));
+    std::vector<RegistryRow> rows(std::min<std::uint64_t>(references, 4096));
+    for (std::uint64_t done = 0; done < references; done += rows.size()) {
+      rows.resize(static_cast<std::size_t>(std::min<std::uint64_t>(rows.size(), references - done)));
+      ar.load_binary(rows.data(), rows.size() * sizeof(RegistryRow));
+      for (const RegistryRow& row : rows) {
+        if (row.key == 0) throw Inconsistent{"a reference has the key 0"};
+        auto [entry, inserted] = l.registry_.insert(row.key);
+        if (!inserted) throw Inconsistent{"a reference appears twice"};
+        *entry = row.value;
+      }
     }
     load_block<std::int64_t>(ar, in, l.revenue_, "monthly revenue");
     load_block<Incidents>(ar, in, l.incidents_, "incidents");
@@ -312,15 +393,21 @@ std::string snapshot_bytes(const Engine& engine) {
   return detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload) + payload;
 }
 
-Engine engine_from_snapshot_bytes(std::string_view bytes, std::string_view name) {
-  const detail::OpenedFile file = detail::open_envelope(bytes, name, PayloadKind::snapshot);
-  auto corrupt = [&](const std::string& why) {
-    return FileFormatError(FileProblem::corrupt_payload, std::string(name) + ": " + why);
-  };
-  if (file.format != ArchiveFormat::binary) throw corrupt("a snapshot must be a binary archive");
-  if (!detail::binary_archive_signature_ok(file.payload))
-    throw corrupt("the snapshot archive cannot be read: it does not start with a Boost binary archive's signature");
-  detail::ViewSource in(file.payload);
+namespace {
+
+FileFormatError corrupt(std::string_view name, const std::string& why) {
+  return FileFormatError(FileProblem::corrupt_payload, std::string(name) + ": " + why);
+}
+
+// The payload's archive kind and first bytes, checked before any Boost code reads it.
+void check_archive(ArchiveFormat format, std::string_view start, std::string_view name) {
+  if (format != ArchiveFormat::binary) throw corrupt(name, "a snapshot must be a binary archive");
+  if (!detail::binary_archive_signature_ok(start))
+    throw corrupt(name, "the snapshot archive cannot be read: it does not start with a Boost binary archive's signature");
+}
+
+// The engine of a payload whose envelope and checksum were checked.
+Engine read_engine(detail::Source& in, std::string_view name) {
   try {
     boost::archive::binary_iarchive ar(in);
     Model model;
@@ -332,13 +419,22 @@ Engine engine_from_snapshot_bytes(std::string_view bytes, std::string_view name)
     detail::LedgerImage image{nullptr, &ledger, &in};
     ar >> image;
     if (in.remaining() != 0)
-      throw corrupt(std::to_string(in.remaining()) + " bytes after the end of the snapshot archive");
+      throw corrupt(name, std::to_string(in.remaining()) + " bytes after the end of the snapshot archive");
     return Engine(model, std::move(ledger));
   } catch (const detail::Inconsistent& e) {
-    throw corrupt("the snapshot's state is inconsistent: " + e.why);
+    throw corrupt(name, "the snapshot's state is inconsistent: " + e.why);
   } catch (const boost::archive::archive_exception& e) {
-    throw corrupt(std::string("the snapshot archive cannot be read: ") + e.what());
+    throw corrupt(name, std::string("the snapshot archive cannot be read: ") + e.what());
   }
+}
+
+}  // namespace
+
+Engine engine_from_snapshot_bytes(std::string_view bytes, std::string_view name) {
+  const detail::OpenedFile file = detail::open_envelope(bytes, name, PayloadKind::snapshot);
+  check_archive(file.format, file.payload, name);
+  detail::ViewSource in(file.payload);
+  return read_engine(in, name);
 }
 
 void save_snapshot(const Engine& engine, const std::string& path) {
@@ -346,8 +442,30 @@ void save_snapshot(const Engine& engine, const std::string& path) {
   detail::write_atomically(path, {detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload), payload});
 }
 
+// A regular file is read twice, a block at a time, rather than held in memory: once for the
+// checksum, once for the archive. The second reading is checksummed too, so that a file that
+// changed in between is refused.
 Engine load_snapshot(const std::string& path) {
-  return engine_from_snapshot_bytes(detail::read_whole_file(path, "a snapshot file"), path);
+  const detail::InputFile file(path, "a snapshot file");
+  if (!file.regular()) return engine_from_snapshot_bytes(file.read_all(), path);
+  std::string head(256, '\0');
+  head.resize(file.read_at(0, head.data(), head.size()));
+  const detail::Envelope envelope = detail::read_envelope(head, file.size(), path, PayloadKind::snapshot);
+  std::vector<char> block(std::size_t{1} << 20);
+  std::uint32_t crc = 0;
+  for (std::uint64_t at = envelope.payload_offset, end = at + envelope.length; at < end;) {
+    const std::size_t got = file.read_at(at, block.data(), std::min<std::uint64_t>(block.size(), end - at));
+    if (got == 0) break;  // the file shrank: the checksum tells
+    crc = detail::crc32c(std::string_view(block.data(), got), crc);
+    at += got;
+  }
+  detail::check_checksum(envelope, crc, path);
+  check_archive(envelope.format, std::string_view(head).substr(envelope.payload_offset), path);
+  detail::FileSource in(file, envelope.payload_offset, envelope.length);
+  Engine engine = read_engine(in, path);
+  if (in.crc() != envelope.crc)
+    throw FileFormatError(FileProblem::checksum_mismatch, path + ": the file changed while it was read");
+  return engine;
 }
 
 }  // namespace v1

@@ -16,6 +16,7 @@
 
 #include "clientrisk/csv.hpp"
 #include "clientrisk/engine.hpp"
+#include "envelope.hpp"
 #include "test_files.hpp"
 
 using namespace clientrisk;
@@ -255,6 +256,24 @@ TEST(ModelFile, UnreadableFilesAndInvalidModelsAreRefusedBeforeWriting) {
 }  // namespace
 
 namespace {
+
+TEST(Checksum, TheCpusCrc32cAndBoostsAgreeWithTheDefinition) {
+  EXPECT_EQ(detail::crc32c("123456789"), 0xE3069283u);  // the check value of CRC-32C
+  std::string bytes;
+  std::uint64_t x = 88172645463325252ull;
+  for (std::size_t n = 0; n < 300; ++n) {
+    EXPECT_EQ(detail::crc32c(bytes), crc32c(bytes)) << n << " bytes";
+    EXPECT_EQ(detail::crc32c_portable(bytes), crc32c(bytes)) << n << " bytes";
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    bytes += static_cast<char>(x & 0xff);
+  }
+  // Computed piecewise, as a file read a block at a time.
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{150}}) {
+    const std::string_view a = std::string_view(bytes).substr(0, cut), b = std::string_view(bytes).substr(cut);
+    EXPECT_EQ(detail::crc32c(b, detail::crc32c(a)), crc32c(bytes)) << cut;
+    EXPECT_EQ(detail::crc32c_portable(b, detail::crc32c_portable(a)), crc32c(bytes)) << cut;
+  }
+}
 
 TEST(ModelFingerprint, IsTheSha256OfTheDocumentedCanonicalBytes) {
   // Computed apart from the library, with Python's hashlib over "clientrisk-model-1" and the 44
