@@ -2,6 +2,7 @@
 // Internal to the compiled library.
 #pragma once
 
+#include <boost/archive/archive_exception.hpp>
 #include <boost/serialization/nvp.hpp>
 #include <boost/serialization/version.hpp>
 
@@ -12,11 +13,33 @@
 
 #include "clientrisk/model.hpp"
 
+namespace clientrisk {
+inline namespace v1 {
+namespace detail {
+
+// Boost reads a class version newer than the build's without a word (its check is compiled
+// out): every load checks its own, before it reads a field.
+inline void check_class_version(unsigned int version, unsigned int current, const char* name) {
+  if (version > current)
+    throw boost::archive::archive_exception(boost::archive::archive_exception::unsupported_class_version,
+                                            (std::string("of ") + name + " is " + std::to_string(version) +
+                                             ", newer than this build's " + std::to_string(current) +
+                                             "; upgrade clientrisk")
+                                                .c_str());
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace clientrisk
+
+BOOST_CLASS_VERSION(clientrisk::Model, 1)
+
 namespace boost::serialization {
 
 // Every weight and parameter by name, in the order of the model's tables. Version 1.
 template <class Archive>
-void serialize(Archive& ar, clientrisk::Model& m, const unsigned int /*version*/) {
+void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
+  clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::Model>::value, "the model");
   for (std::size_t i = 0; i < clientrisk::factor_names.size(); ++i) {
     const std::string tag = "weight_" + std::string(clientrisk::factor_names[i]);
     ar& make_nvp(tag.c_str(), m.weights[i]);
@@ -28,8 +51,6 @@ void serialize(Archive& ar, clientrisk::Model& m, const unsigned int /*version*/
 }
 
 }  // namespace boost::serialization
-
-BOOST_CLASS_VERSION(clientrisk::Model, 1)
 
 namespace clientrisk {
 inline namespace v1 {

@@ -346,6 +346,8 @@ struct LedgerAccess {
 }  // namespace v1
 }  // namespace clientrisk
 
+BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 1)
+
 namespace boost::serialization {
 
 template <class Archive>
@@ -355,14 +357,15 @@ void save(Archive& ar, const clientrisk::detail::LedgerImage& image, const unsig
 
 // Version 1 is the only one yet; a later build converts earlier versions here.
 template <class Archive>
-void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int /*version*/) {
+void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int version) {
+  clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::detail::LedgerImage>::value,
+                                          "the ledger");
   clientrisk::detail::LedgerAccess::load(ar, *image.in, *image.target);
 }
 
 }  // namespace boost::serialization
 
 BOOST_SERIALIZATION_SPLIT_FREE(clientrisk::detail::LedgerImage)
-BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 1)
 BOOST_CLASS_TRACKING(clientrisk::detail::LedgerImage, boost::serialization::track_never)
 
 namespace clientrisk {

@@ -139,6 +139,18 @@ TEST(ModelFile, ChangedPayloadsWithAValidChecksumNeverCrash) {
   }
 }
 
+// A model of a class version newer than this build's, as a later build would write, is refused.
+TEST(ModelFile, AModelOfANewerClassVersionIsRefused) {
+  const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
+  std::string payload = payload_of(good);
+  const std::size_t at = payload.find("version=\"1\"");
+  ASSERT_NE(at, std::string::npos);
+  payload.replace(at, 11, "version=\"2\"");
+  EXPECT_EQ(problem_of(reenveloped(good, payload)), FileProblem::corrupt_payload);
+  EXPECT_NE(message_of(reenveloped(good, payload)).find("newer than this build's 1; upgrade clientrisk"), std::string::npos)
+      << message_of(reenveloped(good, payload));
+}
+
 TEST(ModelFile, EachKindOfBadFileHasItsOwnError) {
   const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
   const std::size_t eol = good.find('\n');

@@ -263,6 +263,26 @@ TEST(Snapshot, EachKindOfBadFileHasItsOwnError) {
   }
 }
 
+// A snapshot whose ledger is of a class version newer than this build's is refused, as a later
+// build's snapshot would be: the archive starts with the model's archive, then the ledger's
+// class information (a tracking byte, then its version).
+TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
+  const Engine e = small_engine();
+  const std::string good = snapshot_bytes(e);
+  std::string payload = payload_of(good);
+  const std::string model = payload_of(model_file_bytes(e.model(), ArchiveFormat::binary));
+  ASSERT_EQ(payload.compare(0, model.size(), model), 0);
+  ASSERT_EQ(payload[model.size() + 1], '\x01');  // version 1
+  payload[model.size() + 1] = '\x02';
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& err) {
+    EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
+    EXPECT_NE(std::string(err.what()).find("newer than this build's 1; upgrade clientrisk"), std::string::npos) << err.what();
+  }
+}
+
 TEST(Snapshot, AFailureAtEachStepOfTheSaveLeavesThePreviousFileIntact) {
   const std::string dir = temp_dir("snapsave");
   const std::string path = dir + "/engine.crs";
