@@ -185,6 +185,8 @@ struct LedgerAccess {
   }
 
   static void load(boost::archive::binary_iarchive& ar, const Source& in, Ledger& l) {
+    // Every block is written once, in order: huge pages are advised once it is filled.
+    const DeferHugePages defer;
     ar >> l.horizon_ >> l.latest_ >> l.generation_ >> l.revenue_base_;
     std::string arena;
     BigVector<std::size_t> ends;
@@ -217,6 +219,11 @@ struct LedgerAccess {
     load_block<Incidents>(ar, in, l.incidents_, "incidents");
     load_block<Record>(ar, in, l.pending_, "pending events");
     check(l);
+    l.interner_.advise_huge_pages();
+    l.registry_.advise_huge_pages();
+    advise_huge_pages(l.states_);
+    advise_huge_pages(l.pool_);
+    advise_huge_pages(l.pending_);
   }
 
   // Every invariant the ledger's code relies on, so that a snapshot read is as safe to use as a

@@ -131,6 +131,11 @@ class Interner {
   std::size_t memory_bytes() const {
     return arena_.capacity() + ends_.capacity() * sizeof(std::size_t) + slots_.capacity() * sizeof(Slot);
   }
+  // See DeferHugePages.
+  void advise_huge_pages() const {
+    detail::advise_huge_pages(ends_);
+    detail::advise_huge_pages(slots_);
+  }
 
  private:
   struct Slot {
@@ -228,6 +233,8 @@ class FlatMap {
 
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+  // See DeferHugePages.
+  void advise_huge_pages() const { detail::advise_huge_pages(slots_); }
 
   // Calls f(key, value) for every entry, in slot order.
   template <class F>

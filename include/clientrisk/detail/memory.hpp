@@ -17,6 +17,33 @@ namespace detail {
 
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
+// While one lives in a thread, the large blocks the thread allocates get no huge-page advice at
+// once. A writer that fills a block once, in order (a snapshot's load), then pays a quarter of
+// the first touch on kernels that compact memory to fault huge pages in; advise_huge_pages()
+// gives the advice afterwards, and the kernel collapses the pages in the background.
+class DeferHugePages {
+ public:
+  DeferHugePages() { ++depth(); }
+  ~DeferHugePages() { --depth(); }
+  DeferHugePages(const DeferHugePages&) = delete;
+  DeferHugePages& operator=(const DeferHugePages&) = delete;
+  static bool active() { return depth() > 0; }
+
+ private:
+  static int& depth() {
+    thread_local int d = 0;
+    return d;
+  }
+};
+
+// Marks the huge-page-aligned large block at p for transparent huge pages (advice only).
+inline void advise_huge_pages([[maybe_unused]] const void* p, [[maybe_unused]] std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes < kHugePage) return;
+  madvise(const_cast<void*>(p), (bytes + kHugePage - 1) / kHugePage * kHugePage, MADV_HUGEPAGE);
+#endif
+}
+
 template <class T>
 struct HugePageAllocator {
   using value_type = T;
@@ -31,9 +58,7 @@ struct HugePageAllocator {
     const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
     void* p = std::aligned_alloc(kHugePage, rounded);
     if (!p) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it still works
-#endif
+    if (!DeferHugePages::active()) advise_huge_pages(p, rounded);  // without huge pages it still works
     return static_cast<T*>(p);
   }
 
@@ -50,6 +75,11 @@ struct HugePageAllocator {
 
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
+
+template <class T>
+void advise_huge_pages(const BigVector<T>& v) {
+  if (v.capacity() * sizeof(T) >= kHugePage) advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+}
 
 }  // namespace detail
 }  // namespace v1
