@@ -45,7 +45,8 @@ std::vector<Event> ledger_of(std::uint64_t clients, std::uint64_t seed) {
 }
 
 // A small engine that holds some of everything: open and closed invoices, a dispute, incidents,
-// contracts, reviews, and events dated after its horizon, waiting.
+// contracts, reviews, and events dated after its horizon, waiting. tests/data/snapshot-v1.crs
+// is its snapshot as version 1 wrote it: keep these events as they are.
 Engine small_engine() {
   Engine e;
   e.post(std::vector<Event>{
@@ -111,6 +112,19 @@ TEST(Snapshot, RoundTripsTheWholeEngineBitForBit) {
   EXPECT_TRUE(snapshot_bytes(a) == bytes);
   Engine c = engine_from_snapshot_bytes(snapshot_bytes(b), "s.crs");
   EXPECT_EQ(rows_of(c, c.score_all(as_of)), expected);
+}
+
+// A snapshot written by version 1 (x86-64): every later version must load it to the same state.
+TEST(Snapshot, TheGoldenSnapshotOfVersion1Loads) {
+  Engine golden = load_snapshot(std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data/snapshot-v1.crs");
+  Engine fresh = small_engine();
+  EXPECT_EQ(golden.fingerprint(), model_fingerprint(Model{}));
+  ASSERT_EQ(golden.client_count(), fresh.client_count());
+  EXPECT_EQ(golden.ledger().pending_count(), fresh.ledger().pending_count());
+  EXPECT_EQ(golden.ledger().horizon(), fresh.ledger().horizon());
+  for (Date d : {day("2024-03-31"), day("2024-06-30")})
+    EXPECT_EQ(rows_of(golden, golden.score_all(d)), rows_of(fresh, fresh.score_all(d))) << d.to_string();
+  EXPECT_EQ(golden.score("ACME").reasons, fresh.score("ACME").reasons);
 }
 
 TEST(Snapshot, AnEmptyEngineRoundTrips) {
