@@ -46,13 +46,6 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view by
 }
 #endif
 
-// The CRC-32C of bytes as the envelope writes it: 8 lowercase hex digits.
-std::string crc32c_hex(std::string_view bytes) {
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc32c(bytes)));
-  return hex;
-}
-
 std::string_view format_name(ArchiveFormat f) { return f == ArchiveFormat::xml ? "xml" : "binary"; }
 
 // A whole decimal number of at most 19 digits, no sign.
@@ -84,9 +77,15 @@ std::uint32_t crc32c(std::string_view bytes, std::uint32_t previous) {
 
 std::string_view kind_name(PayloadKind k) { return k == PayloadKind::model ? "model" : "snapshot"; }
 
-std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_view payload) {
+std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::uint64_t length, std::uint32_t crc) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc));
   return std::string(kMagic) + ' ' + std::to_string(file_format_version) + ' ' + std::string(kind_name(kind)) + ' ' +
-         std::string(format_name(format)) + ' ' + std::to_string(payload.size()) + ' ' + crc32c_hex(payload) + '\n';
+         std::string(format_name(format)) + ' ' + std::to_string(length) + ' ' + hex + '\n';
+}
+
+std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_view payload) {
+  return envelope_line(kind, format, payload.size(), crc32c(payload));
 }
 
 Envelope read_envelope(std::string_view head, std::uint64_t file_size, std::string_view name, PayloadKind expected) {
@@ -182,7 +181,31 @@ bool injected(SaveStep s) {
 void fail_next_save_at(std::optional<SaveStep> step) { injected_fault = step; }
 
 // The previous file is linked aside first, so that a failure of the last step can put it back.
+void FileWriter::write_at(std::uint64_t offset, std::string_view bytes) {
+  for (std::size_t done = 0; done < bytes.size();) {
+    const ssize_t n = injected(SaveStep::write)
+                          ? -1
+                          : ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = n < 0 ? errno : EIO;
+      throw Failed{};
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void write_atomically(const std::string& path, std::initializer_list<std::string_view> pieces) {
+  write_atomically(path, [&](FileWriter& out) {
+    std::uint64_t at = 0;
+    for (std::string_view bytes : pieces) {
+      out.write_at(at, bytes);
+      at += bytes.size();
+    }
+  });
+}
+
+void write_atomically(const std::string& path, const std::function<void(FileWriter&)>& write) {
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   static std::atomic<std::uint64_t> counter{0};
@@ -197,13 +220,14 @@ void write_atomically(const std::string& path, std::initializer_list<std::string
     ::unlink(tmp.c_str());
     save_failed(s, path, err);
   };
-  for (std::string_view bytes : pieces) {
-    for (std::size_t done = 0; done < bytes.size();) {
-      const ssize_t n = injected(SaveStep::write) ? -1 : ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) abandon(SaveStep::write);
-      done += static_cast<std::size_t>(n);
-    }
+  FileWriter out(fd);
+  try {
+    write(out);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    if (out.error()) save_failed(SaveStep::write, path, out.error());
+    throw;  // what the writer itself threw: out of memory, say
   }
   if (injected(SaveStep::fsync) || ::fsync(fd) != 0) abandon(SaveStep::fsync);
   if (::close(fd) != 0) {

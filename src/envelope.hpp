@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -20,8 +21,10 @@ std::string_view kind_name(PayloadKind k);
 std::uint32_t crc32c(std::string_view bytes, std::uint32_t previous = 0);
 std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t previous = 0);
 
-// "clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C\n": the line written before payload.
+// "clientrisk-file VERSION KIND ARCHIVE LENGTH CRC32C\n": the line written before payload; its
+// length depends on the payload's length only.
 std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::string_view payload);
+std::string envelope_line(PayloadKind kind, ArchiveFormat format, std::uint64_t length, std::uint32_t crc);
 
 // What the envelope line says, checked against the size of the file.
 struct Envelope {
@@ -47,9 +50,26 @@ struct OpenedFile {
 // FileFormatError naming the file otherwise.
 OpenedFile open_envelope(std::string_view bytes, std::string_view name, PayloadKind expected);
 
-// Writes the pieces, back to back, to a temporary file beside path, fsyncs it, renames it
-// over path and fsyncs the directory. On failure the previous file at path is untouched and
-// an IoError names the step (see fail_next_save_at for the testing hook).
+// The new file of an atomic save, written at offsets. A failed write throws; write_atomically
+// turns it into the IoError of the write step.
+class FileWriter {
+ public:
+  explicit FileWriter(int fd) : fd_(fd) {}
+  void write_at(std::uint64_t offset, std::string_view bytes);
+  int error() const { return error_; }  // errno of the failed write, 0 while none failed
+
+ private:
+  struct Failed {};
+  int fd_;
+  int error_ = 0;
+};
+
+// Lets write fill a temporary file beside path, fsyncs it, renames it over path and fsyncs the
+// directory. On failure the previous file at path is untouched and an IoError names the step
+// (see fail_next_save_at for the testing hook); what write throws otherwise passes through,
+// the temporary file removed.
+void write_atomically(const std::string& path, const std::function<void(FileWriter&)>& write);
+// The pieces, back to back.
 void write_atomically(const std::string& path, std::initializer_list<std::string_view> pieces);
 
 }  // namespace detail

@@ -28,6 +28,85 @@ namespace detail {
 
 namespace {
 
+// Counts what an archive writes: the payload's length before it is written.
+class CountingSink : public std::streambuf {
+ public:
+  std::uint64_t count() const { return count_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) ++count_;
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    count_ += static_cast<std::uint64_t>(n);
+    return n;
+  }
+
+ private:
+  std::uint64_t count_ = 0;
+};
+
+// Writes what an archive writes to a file from an offset on, a block at a time (large blocks
+// straight from the ledger's arrays), its CRC-32C computed on the way.
+class FileSink : public std::streambuf {
+ public:
+  FileSink(FileWriter& out, std::uint64_t offset) : out_(out), pos_(offset), buffer_(kBuffer) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  // Writes what the buffer holds; call once the archive is done.
+  void flush() {
+    const std::string_view bytes(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+    emit(bytes);
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  std::uint32_t crc() const { return crc_; }
+  std::uint64_t written() const { return written_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    flush();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize count) override {
+    const auto n = static_cast<std::size_t>(count);
+    if (n <= static_cast<std::size_t>(epptr() - pptr())) {
+      std::memcpy(pptr(), s, n);
+      pbump(static_cast<int>(n));
+    } else {
+      flush();
+      if (n < kBuffer) {
+        std::memcpy(pptr(), s, n);
+        pbump(static_cast<int>(n));
+      } else {
+        emit(std::string_view(s, n));
+      }
+    }
+    return count;
+  }
+
+ private:
+  static constexpr std::size_t kBuffer = std::size_t{1} << 20;
+
+  void emit(std::string_view bytes) {
+    if (bytes.empty()) return;
+    out_.write_at(pos_, bytes);
+    crc_ = crc32c(bytes, crc_);
+    pos_ += bytes.size();
+    written_ += bytes.size();
+  }
+
+  FileWriter& out_;
+  std::uint64_t pos_;
+  std::vector<char> buffer_;
+  std::uint32_t crc_ = 0;
+  std::uint64_t written_ = 0;
+};
+
 // The archive writes into a string we own, so the payload is never copied on the way out.
 class StringSink : public std::streambuf {
  public:
@@ -175,10 +254,20 @@ struct LedgerAccess {
     save_block<ClientState>(ar, l.states_);
     save_block<Invoice>(ar, l.pool_);
     save_block<std::uint32_t>(ar, l.free_);
+    // The references, a block at a time, straight from the registry.
+    const std::uint64_t references = l.registry_.size();
+    ar << references;
     std::vector<RegistryRow> rows;
-    rows.reserve(l.registry_.size());
-    l.registry_.for_each([&](std::uint64_t key, const RefEntry& e) { rows.push_back({key, e}); });
-    save_block<RegistryRow>(ar, rows);
+    rows.reserve(std::min<std::size_t>(l.registry_.size(), 4096));
+    auto flush = [&] {
+      if (!rows.empty()) ar.save_binary(rows.data(), rows.size() * sizeof(RegistryRow));
+      rows.clear();
+    };
+    l.registry_.for_each([&](std::uint64_t key, const RefEntry& e) {
+      rows.push_back({key, e});
+      if (rows.size() == rows.capacity()) flush();
+    });
+    flush();
     save_block<std::int64_t>(ar, l.revenue_);
     save_block<Incidents>(ar, l.incidents_);
     save_block<Record>(ar, l.pending_);
@@ -380,27 +469,30 @@ inline namespace v1 {
 
 namespace {
 
-std::string snapshot_payload(const Engine& engine) {
-  const Ledger& l = engine.ledger();
-  std::string payload;
-  // The state's size, near enough that the string seldom grows on the way.
-  payload.reserve(4096 + l.client_count() * (sizeof(ClientState) + 16) + l.invoice_bytes() + l.registry_bytes() +
-                  l.pending_count() * sizeof(detail::Record));
-  {
-    detail::StringSink sink(payload);
-    boost::archive::binary_oarchive ar(sink);
-    const Model model = engine.model();
-    const detail::LedgerImage image{&l, nullptr, nullptr};
-    ar << model << image;
-  }
-  return payload;
+// The snapshot's archive, written to out.
+void write_archive(const Engine& engine, std::streambuf& out) {
+  boost::archive::binary_oarchive ar(out);
+  const Model model = engine.model();
+  const detail::LedgerImage image{&engine.ledger(), nullptr, nullptr};
+  ar << model << image;
 }
 
 }  // namespace
 
+// Written twice: once to count the payload's bytes (which fixes the length of the envelope
+// line), once after the line's place in a string of the right size; the line goes in last.
 std::string snapshot_bytes(const Engine& engine) {
-  const std::string payload = snapshot_payload(engine);
-  return detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload) + payload;
+  detail::CountingSink counter;
+  write_archive(engine, counter);
+  const std::uint64_t length = counter.count();
+  std::string out = detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, length, 0);
+  const std::size_t line = out.size();
+  out.reserve(line + static_cast<std::size_t>(length));
+  detail::StringSink sink(out);
+  write_archive(engine, sink);
+  if (out.size() != line + length) throw Error("snapshot_bytes: the archive's two writings differ in length");
+  out.replace(0, line, detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, std::string_view(out).substr(line)));
+  return out;
 }
 
 namespace {
@@ -447,9 +539,21 @@ Engine engine_from_snapshot_bytes(std::string_view bytes, std::string_view name)
   return read_engine(in, name);
 }
 
+// Written twice, never held in memory: once to count the payload's bytes (which fixes the length
+// of the envelope line), once to the file after the line's place, checksummed on the way; the
+// line goes in last.
 void save_snapshot(const Engine& engine, const std::string& path) {
-  const std::string payload = snapshot_payload(engine);
-  detail::write_atomically(path, {detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, payload), payload});
+  detail::CountingSink counter;
+  write_archive(engine, counter);
+  const std::uint64_t length = counter.count();
+  const std::size_t line = detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, length, 0).size();
+  detail::write_atomically(path, [&](detail::FileWriter& out) {
+    detail::FileSink sink(out, line);
+    write_archive(engine, sink);
+    sink.flush();
+    if (sink.written() != length) throw Error("save_snapshot: the archive's two writings differ in length");
+    out.write_at(0, detail::envelope_line(PayloadKind::snapshot, ArchiveFormat::binary, length, sink.crc()));
+  });
 }
 
 // A regular file is read twice, a block at a time, rather than held in memory: once for the
