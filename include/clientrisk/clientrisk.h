@@ -1,0 +1,168 @@
+/* clientrisk's C ABI: the stable door of libclientrisk.so for C, Java (JNA, Panama), C# (P/Invoke),
+ * PHP (FFI), Python (ctypes) and every other language with a C foreign-function interface.
+ *
+ * Rules that hold for every function here:
+ * - Every fallible function returns a cr_status; CR_OK is 0, and codes are only ever appended.
+ *   On failure, cr_last_error() gives the calling thread's message, and nothing was changed.
+ * - No C++ exception crosses this boundary, whatever the input: NULL pointers, bad dates, unknown
+ *   clients, buffers too small give a status and a message, never a crash.
+ * - Structs the caller passes start with struct_size (set it to sizeof the struct): they only
+ *   grow at the end, so a caller built against an older header keeps working.
+ * - Handles are opaque; every _free function accepts NULL.
+ * - Money is in integer minor units (cents); dates are days since 1970-01-01.
+ *
+ * Threading: a cr_model is immutable once made (cr_model_set makes it mutable only through
+ * its own handle: do not call it while another thread uses the model). An engine may be used
+ * from one thread at a time; give each thread its own engine, or serialise calls to one.
+ */
+#ifndef CLIENTRISK_H
+#define CLIENTRISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define CR_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define CR_API __attribute__((visibility("default")))
+#else
+#define CR_API
+#endif
+
+/* The version of this header: major * 10000 + minor * 100 + patch. Compare it with
+ * cr_version_number() to check that the library loaded is the one compiled against. */
+#define CR_VERSION_NUMBER 100
+/* The ABI's major version, also in the library's SONAME (libclientrisk.so.1). */
+#define CR_ABI_VERSION 1
+
+typedef enum cr_status {
+  CR_OK = 0,
+  CR_ERROR_INVALID_ARGUMENT = 1, /* a NULL pointer, a struct_size too small, an unknown name */
+  CR_ERROR_INVALID_INPUT = 2,    /* an event, date, client or model the library refuses */
+  CR_ERROR_FORMAT = 3,           /* an event file that breaks the format (file, line, column) */
+  CR_ERROR_BAD_FILE = 4,         /* a model or snapshot file that cannot be loaded */
+  CR_ERROR_IO = 5,               /* a file that cannot be opened, read or written */
+  CR_ERROR_BUFFER_TOO_SMALL = 6, /* the caller's array is too small; the size needed is given */
+  CR_ERROR_OUT_OF_MEMORY = 7,
+  CR_ERROR_INTERNAL = 8          /* a bug in clientrisk: please report it with the message */
+} cr_status;
+
+/* "1.0.0" and CR_VERSION_NUMBER as the library was built. Thread-safe. */
+CR_API const char* cr_version(void);
+CR_API int cr_version_number(void);
+/* A static English name of a status code, "CR_OK" and so on. Thread-safe. */
+CR_API const char* cr_status_string(cr_status status);
+/* The message of the calling thread's last failure ("" when none). The pointer stays valid until
+ * the thread's next call into the library. */
+CR_API const char* cr_last_error(void);
+
+/* --- models ------------------------------------------------------------------------------------ */
+
+typedef struct cr_model cr_model;
+
+#define CR_FACTOR_COUNT 7 /* non_payment, dissatisfaction, cancellation, concentration, seasonality,
+                             reputation, legal: the order of sub-scores and contributions */
+
+/* The built-in model. */
+CR_API cr_status cr_model_default(cr_model** out);
+/* A model file (XML or binary, docs/persistence.md), validated. */
+CR_API cr_status cr_model_load(const char* path, cr_model** out);
+/* Writes the model atomically; binary != 0 for a binary archive instead of XML. */
+CR_API cr_status cr_model_save(const cr_model* model, const char* path, int binary);
+CR_API void cr_model_free(cr_model* model);
+/* A weight ("weights.legal") or a parameter ("band_high") by its name in the model file. */
+CR_API cr_status cr_model_get(const cr_model* model, const char* name, double* value);
+/* Sets it; the model is checked whole, and on failure keeps its previous value. */
+CR_API cr_status cr_model_set(cr_model* model, const char* name, double value);
+CR_API cr_status cr_model_validate(const cr_model* model);
+/* The SHA-256 of the model's canonical bytes: 64 hex digits and a NUL into out[65]. */
+CR_API cr_status cr_model_fingerprint(const cr_model* model, char out[65]);
+
+/* --- engines ----------------------------------------------------------------------------------- */
+
+typedef struct cr_engine cr_engine;
+
+typedef enum cr_event_kind {
+  CR_INVOICE = 0,
+  CR_CONTRACT_SIGNED = 1,
+  CR_PAYMENT = 2,
+  CR_CREDIT_NOTE = 3,
+  CR_WRITE_OFF = 4,
+  CR_DISPUTE_OPENED = 5,
+  CR_DISPUTE_RESOLVED = 6,
+  CR_COMPLAINT = 7,
+  CR_RETURN = 8,
+  CR_CONTRACT_CANCELLED = 9,
+  CR_LEGAL_NOTICE = 10,
+  CR_REVIEW = 11
+} cr_event_kind;
+
+#define CR_NO_AMOUNT (-1)        /* cr_event.amount when the event has none */
+#define CR_NO_DATE INT32_MIN     /* cr_event.due when the event has none */
+
+/* One event, with the fields and rules of the event file (README.md). */
+typedef struct cr_event {
+  uint32_t struct_size; /* sizeof(cr_event) */
+  int32_t date;         /* days since 1970-01-01 */
+  const char* client;   /* NUL-terminated UTF-8, required */
+  uint32_t kind;        /* a cr_event_kind */
+  int32_t due;          /* days since 1970-01-01, or CR_NO_DATE */
+  const char* ref;      /* invoice or contract id; NULL or "" when absent */
+  int64_t amount;       /* cents, or CR_NO_AMOUNT */
+  const char* detail;   /* the detail column's text; NULL or "" when absent */
+} cr_event;
+
+/* A new engine scoring with a copy of model (NULL: the built-in model). */
+CR_API cr_status cr_engine_new(const cr_model* model, cr_engine** out);
+CR_API void cr_engine_free(cr_engine* engine);
+/* Posts one event; on failure nothing is applied and the message names the field. */
+CR_API cr_status cr_engine_post(cr_engine* engine, const cr_event* event);
+/* Posts count events as one batch: the first bad one fails the call and nothing is applied. */
+CR_API cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t count);
+/* The number of clients the engine knows. */
+CR_API cr_status cr_engine_client_count(const cr_engine* engine, size_t* count);
+
+#define CR_MAX_REASONS 4
+
+/* One reason code of a score, with its one-line English text. */
+typedef struct cr_reason {
+  char code[32];   /* stable, e.g. "NP-OVER-90"; NUL-terminated */
+  uint32_t factor; /* the factor, 0 to CR_FACTOR_COUNT - 1 */
+  double points;   /* the factor's contribution */
+  char text[256];  /* NUL-terminated UTF-8 */
+} cr_reason;
+
+/* One client's score as of a date, explained. The caller owns it: set struct_size first. */
+typedef struct cr_score {
+  uint32_t struct_size; /* sizeof(cr_score) */
+  int32_t as_of;        /* days since 1970-01-01 */
+  double score;         /* 0 to 100 */
+  uint32_t band;        /* 0 low, 1 moderate, 2 high, 3 critical */
+  uint32_t reason_count;
+  double sub[CR_FACTOR_COUNT];          /* sub-scores, 0 to 1 */
+  double contribution[CR_FACTOR_COUNT]; /* points; they sum to score */
+  cr_reason reasons[CR_MAX_REASONS];    /* the first reason_count, largest contribution first */
+  /* Key figures, in cents but for the last four. */
+  int64_t outstanding, overdue, over_90, credit_balance, disputed, revenue_12m;
+  double days_beyond_terms, revenue_share;
+  uint32_t open_invoices, open_disputes;
+  char model_fingerprint[65]; /* of the model that produced the score: 64 hex digits, NUL */
+} cr_score;
+
+/* Scores one client as of a date (CR_NO_DATE: the latest event date). An engine's dates go
+ * forward: a date before one it already scored at is refused. */
+CR_API cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out);
+
+/* Saves the whole engine atomically (docs/persistence.md); loads one into a new engine. */
+CR_API cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path);
+CR_API cr_status cr_engine_load_snapshot(const char* path, cr_engine** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLIENTRISK_H */

@@ -1,0 +1,291 @@
+// The C ABI (include/clientrisk/clientrisk.h) over the C++ library. Every entry point runs its
+// body inside guard(), which turns every exception into a status and the thread's message: no
+// exception crosses the boundary.
+#include "clientrisk/clientrisk.h"
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "clientrisk/engine.hpp"
+#include "clientrisk/persist.hpp"
+#include "clientrisk/snapshot.hpp"
+#include "clientrisk/version.hpp"
+
+static_assert(CR_VERSION_NUMBER == CLIENTRISK_VERSION, "clientrisk.h and version.hpp disagree on the version");
+static_assert(CR_FACTOR_COUNT == clientrisk::factor_count);
+static_assert(CR_REVIEW + 1 == clientrisk::event_kind_count);
+
+struct cr_model {
+  clientrisk::Model model;
+};
+
+struct cr_engine {
+  clientrisk::Engine engine;
+};
+
+namespace {
+
+namespace cr = clientrisk;
+
+thread_local std::string last_error;
+
+// A failure of the caller's arguments, found before the library is called.
+struct BadArgument {
+  std::string message;
+};
+
+cr_status fail(cr_status status, std::string message) {
+  try {
+    last_error = std::move(message);
+  } catch (...) {
+    last_error.clear();  // no memory for the message: the status still says what happened
+  }
+  return status;
+}
+
+// Runs body, mapping what it throws to a status; the one table from C++ errors to C codes.
+template <class Body>
+cr_status guard(Body body) noexcept {
+  try {
+    last_error.clear();
+    body();
+    return CR_OK;
+  } catch (const BadArgument& e) {
+    return fail(CR_ERROR_INVALID_ARGUMENT, e.message);
+  } catch (const cr::FileFormatError& e) {
+    return fail(CR_ERROR_BAD_FILE, e.what());
+  } catch (const cr::FormatError& e) {
+    return fail(CR_ERROR_FORMAT, e.what());
+  } catch (const cr::InvalidInput& e) {
+    return fail(CR_ERROR_INVALID_INPUT, e.what());
+  } catch (const cr::IoError& e) {
+    return fail(CR_ERROR_IO, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(CR_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(CR_ERROR_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(CR_ERROR_INTERNAL, "internal error: an unknown exception");
+  }
+}
+
+template <class T>
+T& need(T* p, const char* what) {
+  if (!p) throw BadArgument{std::string(what) + " is NULL"};
+  return *p;
+}
+
+const char* need_text(const char* s, const char* what) {
+  if (!s) throw BadArgument{std::string(what) + " is NULL"};
+  return s;
+}
+
+// Copies text and its NUL into a fixed array; a text that does not fit is a bug, not a cut.
+void copy_text(char* dst, std::size_t size, const std::string& text) {
+  if (text.size() >= size) throw std::logic_error("a text of " + std::to_string(text.size()) + " bytes for " +
+                                                  std::to_string(size - 1));
+  std::memcpy(dst, text.c_str(), text.size() + 1);
+}
+
+double* field_of(cr::Model& m, std::string_view name) {
+  if (name.starts_with("weights.")) {
+    const std::string_view factor = name.substr(8);
+    for (std::size_t i = 0; i < cr::factor_names.size(); ++i)
+      if (cr::factor_names[i] == factor) return &m.weights[i];
+  }
+  for (const cr::ModelParameter& p : cr::model_parameters)
+    if (p.name == name) return &(m.*p.field);
+  throw BadArgument{"no weight or parameter is named '" + std::string(name) + "'"};
+}
+
+cr::Event event_of(const cr_event& e, std::size_t index) {
+  const std::string at = index == static_cast<std::size_t>(-1) ? "event: " : "event " + std::to_string(index) + ": ";
+  if (e.struct_size < sizeof(cr_event))
+    throw BadArgument{at + "struct_size is " + std::to_string(e.struct_size) + ", less than sizeof(cr_event) " +
+                      std::to_string(sizeof(cr_event))};
+  if (!e.client) throw BadArgument{at + "client is NULL"};
+  cr::Event out;
+  out.date = cr::Date::from_days(e.date);
+  out.client = e.client;
+  if (e.kind >= static_cast<std::uint32_t>(cr::event_kind_count))
+    throw cr::InvalidInput(at + "kind: unknown kind code " + std::to_string(e.kind));
+  out.kind = static_cast<cr::EventKind>(e.kind);
+  if (e.ref) out.ref = e.ref;
+  if (e.amount != CR_NO_AMOUNT) {
+    if (e.amount < 0) throw cr::InvalidInput(at + "amount: amount must not be negative");
+    out.amount = cr::Money::from_cents(e.amount);
+  }
+  if (e.due != CR_NO_DATE) out.due = cr::Date::from_days(e.due);
+  if (e.detail) out.detail = e.detail;
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* cr_version(void) {
+  static const std::string v = std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
+                               std::to_string(cr::version_patch);
+  return v.c_str();
+}
+
+int cr_version_number(void) { return CLIENTRISK_VERSION; }
+
+const char* cr_status_string(cr_status status) {
+  switch (status) {
+    case CR_OK: return "CR_OK";
+    case CR_ERROR_INVALID_ARGUMENT: return "CR_ERROR_INVALID_ARGUMENT";
+    case CR_ERROR_INVALID_INPUT: return "CR_ERROR_INVALID_INPUT";
+    case CR_ERROR_FORMAT: return "CR_ERROR_FORMAT";
+    case CR_ERROR_BAD_FILE: return "CR_ERROR_BAD_FILE";
+    case CR_ERROR_IO: return "CR_ERROR_IO";
+    case CR_ERROR_BUFFER_TOO_SMALL: return "CR_ERROR_BUFFER_TOO_SMALL";
+    case CR_ERROR_OUT_OF_MEMORY: return "CR_ERROR_OUT_OF_MEMORY";
+    case CR_ERROR_INTERNAL: return "CR_ERROR_INTERNAL";
+  }
+  return "CR_UNKNOWN_STATUS";
+}
+
+const char* cr_last_error(void) { return last_error.c_str(); }
+
+cr_status cr_model_default(cr_model** out) {
+  return guard([&] {
+    need(out, "out");
+    *out = new cr_model{};
+  });
+}
+
+cr_status cr_model_load(const char* path, cr_model** out) {
+  return guard([&] {
+    need(out, "out");
+    *out = new cr_model{cr::load_model(need_text(path, "path"))};
+  });
+}
+
+cr_status cr_model_save(const cr_model* model, const char* path, int binary) {
+  return guard([&] {
+    cr::save_model(need(model, "model").model, need_text(path, "path"),
+                   binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
+  });
+}
+
+void cr_model_free(cr_model* model) { delete model; }
+
+cr_status cr_model_get(const cr_model* model, const char* name, double* value) {
+  return guard([&] {
+    cr::Model copy = need(model, "model").model;
+    need(value, "value") = *field_of(copy, need_text(name, "name"));
+  });
+}
+
+cr_status cr_model_set(cr_model* model, const char* name, double value) {
+  return guard([&] {
+    cr::Model changed = need(model, "model").model;
+    *field_of(changed, need_text(name, "name")) = value;
+    cr::validate(changed);
+    model->model = changed;
+  });
+}
+
+cr_status cr_model_validate(const cr_model* model) {
+  return guard([&] { cr::validate(need(model, "model").model); });
+}
+
+cr_status cr_model_fingerprint(const cr_model* model, char out[65]) {
+  return guard([&] {
+    const std::string f = cr::model_fingerprint(need(model, "model").model);
+    if (!out) throw BadArgument{"out is NULL"};
+    std::memcpy(out, f.c_str(), f.size() + 1);
+  });
+}
+
+cr_status cr_engine_new(const cr_model* model, cr_engine** out) {
+  return guard([&] {
+    need(out, "out");
+    *out = new cr_engine{cr::Engine(model ? model->model : cr::Model{})};
+  });
+}
+
+void cr_engine_free(cr_engine* engine) { delete engine; }
+
+cr_status cr_engine_post(cr_engine* engine, const cr_event* event) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    e.engine.post(event_of(need(event, "event"), static_cast<std::size_t>(-1)));
+  });
+}
+
+cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t count) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    if (count > 0) need(events, "events");
+    std::vector<cr::Event> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) batch.push_back(event_of(events[i], i));
+    e.engine.post(batch);
+  });
+}
+
+cr_status cr_engine_client_count(const cr_engine* engine, size_t* count) {
+  return guard([&] { need(count, "count") = need(engine, "engine").engine.client_count(); });
+}
+
+cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    need_text(client, "client");
+    if (need(out, "out").struct_size < sizeof(cr_score))
+      throw BadArgument{"out->struct_size is " + std::to_string(out->struct_size) + ", less than sizeof(cr_score) " +
+                        std::to_string(sizeof(cr_score))};
+    const cr::Score s =
+        e.engine.score(client, as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of)));
+    cr_score r{};
+    r.struct_size = sizeof r;
+    r.as_of = s.as_of.days();
+    r.score = s.score;
+    r.band = static_cast<std::uint32_t>(s.band);
+    for (int k = 0; k < CR_FACTOR_COUNT; ++k) {
+      r.sub[k] = s.sub[static_cast<std::size_t>(k)];
+      r.contribution[k] = s.contribution[static_cast<std::size_t>(k)];
+    }
+    if (s.reasons.size() > CR_MAX_REASONS) throw std::logic_error("more reasons than CR_MAX_REASONS");
+    r.reason_count = static_cast<std::uint32_t>(s.reasons.size());
+    for (std::size_t i = 0; i < s.reasons.size(); ++i) {
+      copy_text(r.reasons[i].code, sizeof r.reasons[i].code, s.reasons[i].code);
+      copy_text(r.reasons[i].text, sizeof r.reasons[i].text, s.reasons[i].text);
+      r.reasons[i].factor = static_cast<std::uint32_t>(s.reasons[i].factor);
+      r.reasons[i].points = s.reasons[i].points;
+    }
+    r.outstanding = s.key.outstanding.cents();
+    r.overdue = s.key.overdue.cents();
+    r.over_90 = s.key.over_90.cents();
+    r.credit_balance = s.key.credit_balance.cents();
+    r.disputed = s.key.disputed.cents();
+    r.revenue_12m = s.key.revenue_12m.cents();
+    r.days_beyond_terms = s.key.days_beyond_terms;
+    r.revenue_share = s.key.revenue_share;
+    r.open_invoices = s.key.open_invoices;
+    r.open_disputes = s.key.open_disputes;
+    copy_text(r.model_fingerprint, sizeof r.model_fingerprint, s.model_fingerprint);
+    *out = r;
+  });
+}
+
+cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {
+  return guard([&] { cr::save_snapshot(need(engine, "engine").engine, need_text(path, "path")); });
+}
+
+cr_status cr_engine_load_snapshot(const char* path, cr_engine** out) {
+  return guard([&] {
+    need(out, "out");
+    *out = new cr_engine{cr::load_snapshot(need_text(path, "path"))};
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,196 @@
+/* The C ABI from C99: every function, and its error paths. Arguments: a writable directory. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clientrisk/clientrisk.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                                    \
+  do {                                                                                 \
+    if (!(cond)) {                                                                     \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, \
+              #cond, cr_last_error());                                                 \
+      ++failures;                                                                      \
+    }                                                                                  \
+  } while (0)
+
+/* The message of the last failure contains text. */
+static int said(const char* text) { return strstr(cr_last_error(), text) != NULL; }
+
+static cr_event event(int32_t date, const char* client, cr_event_kind kind, const char* ref, int64_t amount,
+                      int32_t due) {
+  cr_event e;
+  memset(&e, 0, sizeof e);
+  e.struct_size = sizeof e;
+  e.date = date;
+  e.client = client;
+  e.kind = (uint32_t)kind;
+  e.ref = ref;
+  e.amount = amount;
+  e.due = due;
+  e.detail = NULL;
+  return e;
+}
+
+static void versions(void) {
+  char expected[32];
+  CHECK(cr_version_number() == CR_VERSION_NUMBER);
+  sprintf(expected, "%d.%d.%d", CR_VERSION_NUMBER / 10000, CR_VERSION_NUMBER / 100 % 100, CR_VERSION_NUMBER % 100);
+  CHECK(strcmp(cr_version(), expected) == 0);
+  CHECK(strcmp(cr_status_string(CR_OK), "CR_OK") == 0);
+  CHECK(strcmp(cr_status_string(CR_ERROR_BAD_FILE), "CR_ERROR_BAD_FILE") == 0);
+  CHECK(strcmp(cr_status_string((cr_status)999), "CR_UNKNOWN_STATUS") == 0);
+}
+
+static void models(const char* dir) {
+  cr_model* m = NULL;
+  cr_model* loaded = NULL;
+  double v = 0;
+  char fp[65], fp2[65], path[4096];
+  CHECK(cr_model_default(NULL) == CR_ERROR_INVALID_ARGUMENT && said("out is NULL"));
+  CHECK(cr_model_default(&m) == CR_OK && m != NULL);
+  CHECK(strcmp(cr_last_error(), "") == 0);
+  CHECK(cr_model_validate(m) == CR_OK);
+  CHECK(cr_model_validate(NULL) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_model_get(m, "weights.non_payment", &v) == CR_OK && fabs(v - 0.35) < 1e-12);
+  CHECK(cr_model_get(m, "band_high", &v) == CR_OK && v > 0);
+  CHECK(cr_model_get(m, "no_such_parameter", &v) == CR_ERROR_INVALID_ARGUMENT && said("no_such_parameter"));
+  CHECK(cr_model_get(m, NULL, &v) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_model_get(m, "band_high", NULL) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_model_fingerprint(m, fp) == CR_OK && strlen(fp) == 64);
+  CHECK(cr_model_fingerprint(m, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  /* A bad value is refused and the model keeps its previous one. */
+  CHECK(cr_model_set(m, "weights.legal", -1) == CR_ERROR_INVALID_INPUT && said("weights.legal"));
+  CHECK(cr_model_get(m, "weights.legal", &v) == CR_OK && v > 0);
+  CHECK(cr_model_set(m, "weights.legal", NAN) == CR_ERROR_INVALID_INPUT);
+  CHECK(cr_model_set(m, "weights.legal", 0.2) == CR_OK);
+  CHECK(cr_model_get(m, "weights.legal", &v) == CR_OK && v == 0.2);
+  CHECK(cr_model_fingerprint(m, fp2) == CR_OK && strcmp(fp, fp2) != 0);
+  /* Files. */
+  sprintf(path, "%s/c-model.crm", dir);
+  CHECK(cr_model_save(m, path, 0) == CR_OK);
+  CHECK(cr_model_load(path, &loaded) == CR_OK);
+  CHECK(cr_model_fingerprint(loaded, fp) == CR_OK && strcmp(fp, fp2) == 0);
+  cr_model_free(loaded);
+  loaded = NULL;
+  CHECK(cr_model_save(m, path, 1) == CR_OK);
+  CHECK(cr_model_load(path, &loaded) == CR_OK);
+  cr_model_free(loaded);
+  loaded = NULL;
+  CHECK(cr_model_load("/nonexistent/model.crm", &loaded) == CR_ERROR_IO && loaded == NULL);
+  CHECK(cr_model_load(dir, &loaded) == CR_ERROR_IO && said("is a directory"));
+  CHECK(cr_model_save(m, "/nonexistent/dir/model.crm", 0) == CR_ERROR_IO && said("save failed at open"));
+  CHECK(cr_model_load(NULL, &loaded) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_model_save(NULL, path, 0) == CR_ERROR_INVALID_ARGUMENT);
+  remove(path);
+  cr_model_free(m);
+  cr_model_free(NULL);
+}
+
+static void engines(const char* dir) {
+  cr_engine* e = NULL;
+  cr_engine* back = NULL;
+  size_t n = 99;
+  char path[4096];
+  cr_event batch[3];
+  cr_event bad;
+  const int32_t jan1 = 19723; /* 2024-01-01 */
+  CHECK(cr_engine_new(NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_new(NULL, &e) == CR_OK && e != NULL);
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n == 0);
+
+  batch[0] = event(jan1, "ACME", CR_INVOICE, "F1", 120000, jan1 + 30);
+  batch[1] = event(jan1 + 40, "ACME", CR_PAYMENT, "F1", 120000, CR_NO_DATE);
+  batch[2] = event(jan1 + 5, "Beta", CR_INVOICE, "B1", 5000, jan1 + 35);
+  CHECK(cr_engine_post_many(e, batch, 3) == CR_OK);
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n == 2);
+  CHECK(cr_engine_post_many(e, NULL, 0) == CR_OK);
+  CHECK(cr_engine_post_many(e, NULL, 1) == CR_ERROR_INVALID_ARGUMENT);
+
+  /* Each bad event is refused with the field named, and nothing of its batch is applied. */
+  bad = event(jan1, "Gamma", CR_INVOICE, "F1", -5, jan1 + 30);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_INPUT && said("amount"));
+  bad = event(jan1, "Gamma", CR_INVOICE, "G1", 100, CR_NO_DATE);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_INPUT && said("due"));
+  bad = event(jan1, "Gamma", (cr_event_kind)42, "G1", 100, jan1 + 30);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_INPUT && said("kind"));
+  bad = event(INT32_MAX, "Gamma", CR_COMPLAINT, NULL, CR_NO_AMOUNT, CR_NO_DATE);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_INPUT && said("date"));
+  bad = event(jan1, NULL, CR_COMPLAINT, NULL, CR_NO_AMOUNT, CR_NO_DATE);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_ARGUMENT && said("client is NULL"));
+  bad = event(jan1, "Gamma", CR_COMPLAINT, NULL, CR_NO_AMOUNT, CR_NO_DATE);
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_INPUT && said("severity"));
+  bad.detail = "4";
+  bad.struct_size = 4;
+  CHECK(cr_engine_post(e, &bad) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  batch[0] = event(jan1, "Gamma", CR_INVOICE, "G1", 100, jan1 + 30);
+  batch[1] = event(jan1, "Gamma", CR_PAYMENT, "NOPE", 100, CR_NO_DATE);
+  CHECK(cr_engine_post_many(e, batch, 2) == CR_ERROR_INVALID_INPUT && said("event 1") && said("NOPE"));
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n == 2);
+  CHECK(cr_engine_post(NULL, &batch[0]) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_post(e, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_client_count(NULL, &n) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_client_count(e, NULL) == CR_ERROR_INVALID_ARGUMENT);
+
+  /* Scores. */
+  {
+    cr_score s;
+    double sum = 0;
+    int k;
+    memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    CHECK(cr_engine_score(e, "Beta", jan1 + 100, &s) == CR_OK);
+    CHECK(s.as_of == jan1 + 100 && s.score > 0 && s.score <= 100 && s.band <= 3);
+    for (k = 0; k < CR_FACTOR_COUNT; ++k) sum += s.contribution[k];
+    CHECK(fabs(sum - s.score) < 1e-9);
+    CHECK(s.outstanding == 5000 && s.overdue == 5000 && s.open_invoices == 1);
+    CHECK(s.reason_count >= 1 && s.reason_count <= CR_MAX_REASONS && strlen(s.reasons[0].code) > 0 &&
+          strlen(s.reasons[0].text) > 0);
+    CHECK(strlen(s.model_fingerprint) == 64);
+    CHECK(cr_engine_score(e, "Nobody", CR_NO_DATE, &s) == CR_ERROR_INVALID_INPUT && said("unknown client"));
+    CHECK(cr_engine_score(e, "ACME", jan1, &s) == CR_ERROR_INVALID_INPUT && said("already scored"));
+    CHECK(cr_engine_score(e, "ACME", INT32_MAX, &s) == CR_ERROR_INVALID_INPUT && said("outside the years"));
+    CHECK(cr_engine_score(e, NULL, CR_NO_DATE, &s) == CR_ERROR_INVALID_ARGUMENT);
+    CHECK(cr_engine_score(e, "ACME", CR_NO_DATE, NULL) == CR_ERROR_INVALID_ARGUMENT);
+    s.struct_size = 8;
+    CHECK(cr_engine_score(e, "ACME", CR_NO_DATE, &s) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  }
+
+  /* Snapshots. */
+  sprintf(path, "%s/c-engine.crs", dir);
+  CHECK(cr_engine_save_snapshot(e, path) == CR_OK);
+  CHECK(cr_engine_load_snapshot(path, &back) == CR_OK);
+  CHECK(cr_engine_client_count(back, &n) == CR_OK && n == 2);
+  cr_engine_free(back);
+  back = NULL;
+  {
+    FILE* f = fopen(path, "ab");
+    CHECK(f != NULL);
+    if (f) {
+      fputc('x', f);
+      fclose(f);
+    }
+  }
+  CHECK(cr_engine_load_snapshot(path, &back) == CR_ERROR_BAD_FILE && said("after the payload") && back == NULL);
+  CHECK(cr_engine_load_snapshot("/nonexistent/engine.crs", &back) == CR_ERROR_IO);
+  CHECK(cr_engine_save_snapshot(NULL, path) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_save_snapshot(e, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  remove(path);
+  cr_engine_free(e);
+  cr_engine_free(NULL);
+}
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s WRITABLE_DIR\n", argv[0]);
+    return 2;
+  }
+  versions();
+  models(argv[1]);
+  engines(argv[1]);
+  if (failures) fprintf(stderr, "%d checks failed\n", failures);
+  return failures ? 1 : 0;
+}
