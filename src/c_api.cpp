@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/csv.hpp"
 #include "clientrisk/engine.hpp"
 #include "clientrisk/persist.hpp"
 #include "clientrisk/snapshot.hpp"
@@ -25,7 +26,12 @@ struct cr_model {
 };
 
 struct cr_engine {
+  explicit cr_engine(clientrisk::Engine e) : engine(std::move(e)) {}
   clientrisk::Engine engine;
+  std::string csv_path;                                // of the last import
+  std::vector<clientrisk::CsvRejection> csv_rejected;  // its rejected rows
+  mutable std::string rejection_text;                  // the last one asked for
+  mutable std::string id_text;                         // the last client id asked for, NUL-terminated
 };
 
 namespace {
@@ -36,6 +42,9 @@ thread_local std::string last_error;
 
 // A failure of the caller's arguments, found before the library is called.
 struct BadArgument {
+  std::string message;
+};
+struct BufferTooSmall {
   std::string message;
 };
 
@@ -57,6 +66,8 @@ cr_status guard(Body body) noexcept {
     return CR_OK;
   } catch (const BadArgument& e) {
     return fail(CR_ERROR_INVALID_ARGUMENT, e.message);
+  } catch (const BufferTooSmall& e) {
+    return fail(CR_ERROR_BUFFER_TOO_SMALL, e.message);
   } catch (const cr::FileFormatError& e) {
     return fail(CR_ERROR_BAD_FILE, e.what());
   } catch (const cr::FormatError& e) {
@@ -208,7 +219,7 @@ cr_status cr_model_fingerprint(const cr_model* model, char out[65]) {
 cr_status cr_engine_new(const cr_model* model, cr_engine** out) {
   return guard([&] {
     need(out, "out");
-    *out = new cr_engine{cr::Engine(model ? model->model : cr::Model{})};
+    *out = new cr_engine(cr::Engine(model ? model->model : cr::Model{}));
   });
 }
 
@@ -277,6 +288,97 @@ cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, 
   });
 }
 
+cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity, size_t* rows, uint32_t* client,
+                              double* score, uint8_t* band, double* sub, double* contribution) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    need(rows, "rows");
+    const std::size_t needed = e.engine.client_count();
+    if (capacity < needed) {
+      *rows = needed;
+      throw BufferTooSmall{"capacity " + std::to_string(capacity) + " is below the " + std::to_string(needed) +
+                           " clients of the engine"};
+    }
+    need(client, "client"), need(score, "score"), need(band, "band");
+    const cr::ScoreTable t =
+        e.engine.score_all(as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of)));
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      const auto i = static_cast<Eigen::Index>(r);
+      client[r] = t.client[r];
+      score[r] = t.score(i);
+      band[r] = static_cast<std::uint8_t>(t.band[r]);
+      for (Eigen::Index k = 0; k < cr::factor_count; ++k) {
+        if (sub) sub[r * CR_FACTOR_COUNT + static_cast<std::size_t>(k)] = t.sub(i, k);
+        if (contribution) contribution[r * CR_FACTOR_COUNT + static_cast<std::size_t>(k)] = t.contribution(i, k);
+      }
+    }
+    *rows = t.size();
+  });
+}
+
+cr_status cr_engine_client_id(const cr_engine* engine, uint32_t index, const char** id) {
+  return guard([&] {
+    const cr_engine& e = need(engine, "engine");
+    need(id, "id");
+    if (index >= e.engine.client_count())
+      throw BadArgument{"client index " + std::to_string(index) + " is past the engine's " +
+                        std::to_string(e.engine.client_count()) + " clients"};
+    e.id_text = e.engine.client_id(index);
+    *id = e.id_text.c_str();
+  });
+}
+
+cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient, cr_csv_report* report) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    need_text(path, "path");
+    if (report && report->struct_size < sizeof(cr_csv_report))
+      throw BadArgument{"report->struct_size is " + std::to_string(report->struct_size) +
+                        ", less than sizeof(cr_csv_report) " + std::to_string(sizeof(cr_csv_report))};
+    cr::CsvOptions options;
+    options.lenient = lenient != 0;
+    cr::CsvReport r = cr::import_csv(e.engine, path, options);
+    e.csv_path = path;
+    e.csv_rejected = std::move(r.rejected);
+    if (report) {
+      report->rows = r.rows;
+      report->accepted = r.accepted;
+      report->rejected = e.csv_rejected.size();
+    }
+  });
+}
+
+cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line, const char** message) {
+  return guard([&] {
+    const cr_engine& e = need(engine, "engine");
+    need(line, "line"), need(message, "message");
+    if (index >= e.csv_rejected.size())
+      throw BadArgument{"rejection " + std::to_string(index) + " is past the last import's " +
+                        std::to_string(e.csv_rejected.size())};
+    e.rejection_text = e.csv_rejected[index].to_string(e.csv_path);
+    *line = e.csv_rejected[index].line;
+    *message = e.rejection_text.c_str();
+  });
+}
+
+cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t row_stride, const cr_model* model,
+                            double* score, uint8_t* band) {
+  return guard([&] {
+    if (columns != static_cast<std::size_t>(cr::feature_count))
+      throw BadArgument{"columns is " + std::to_string(columns) + ", not the " + std::to_string(cr::feature_count) +
+                        " features"};
+    const cr::Model builtin;
+    const cr::Model& m = model ? model->model : builtin;
+    std::vector<double> own;
+    if (!score && band) own.resize(rows);
+    double* out = score ? score : own.data();
+    if (!score && !band) out = nullptr;
+    cr::score_features(x, rows, row_stride, m, out, nullptr);
+    if (band)
+      for (std::size_t r = 0; r < rows; ++r) band[r] = static_cast<std::uint8_t>(cr::band_of(out[r], m));
+  });
+}
+
 cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {
   return guard([&] { cr::save_snapshot(need(engine, "engine").engine, need_text(path, "path")); });
 }
@@ -284,7 +386,7 @@ cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {
 cr_status cr_engine_load_snapshot(const char* path, cr_engine** out) {
   return guard([&] {
     need(out, "out");
-    *out = new cr_engine{cr::load_snapshot(need_text(path, "path"))};
+    *out = new cr_engine(cr::load_snapshot(need_text(path, "path")));
   });
 }
 

@@ -157,6 +157,44 @@ typedef struct cr_score {
  * forward: a date before one it already scored at is refused. */
 CR_API cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out);
 
+/* Scores every client with events on or before as_of (CR_NO_DATE: the latest event date), in
+ * the engine's client order, into the caller's arrays of capacity rows: client[i] is the client's
+ * index (cr_engine_client_id gives its id), score[i], band[i], and, when not NULL, sub and
+ * contribution hold CR_FACTOR_COUNT values per row. *rows gets the number of rows. capacity must
+ * be at least cr_engine_client_count(), or CR_ERROR_BUFFER_TOO_SMALL says so in *rows and
+ * nothing is written. */
+CR_API cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity, size_t* rows,
+                                     uint32_t* client, double* score, uint8_t* band, double* sub,
+                                     double* contribution);
+/* The id of client index (0 to client count - 1), NUL-terminated; valid until the next call of
+ * cr_engine_client_id on this engine. */
+CR_API cr_status cr_engine_client_id(const cr_engine* engine, uint32_t index, const char** id);
+
+/* The result of an event-file import. */
+typedef struct cr_csv_report {
+  uint32_t struct_size; /* sizeof(cr_csv_report) */
+  uint64_t rows;        /* data rows read */
+  uint64_t accepted;    /* rows posted */
+  uint64_t rejected;    /* rows refused (lenient import); cr_engine_csv_rejection gives each */
+} cr_csv_report;
+
+/* Imports an event file (README.md). Strict (lenient == 0): the first bad row fails the call with
+ * "file:line: column: message" and nothing is applied. Lenient: bad rows are reported, the
+ * others applied. report may be NULL. */
+CR_API cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient, cr_csv_report* report);
+/* Rejected row index of the engine's last import: its line and "file:line: column: message",
+ * valid until the engine's next import. */
+CR_API cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line,
+                                         const char** message);
+
+/* Scores a caller's feature matrix (docs/factors.md gives the columns): rows rows of columns
+ * values (columns must be the library's feature count, 24), row_stride doubles apart, into
+ * score and band (either may be NULL). A NaN, infinite or out-of-range feature fails the call,
+ * naming its row and column, before anything is written. model NULL: the built-in model.
+ * Thread-safe. */
+CR_API cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t row_stride,
+                                   const cr_model* model, double* score, uint8_t* band);
+
 /* Saves the whole engine atomically (docs/persistence.md); loads one into a new engine. */
 CR_API cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path);
 CR_API cr_status cr_engine_load_snapshot(const char* path, cr_engine** out);

@@ -183,14 +183,112 @@ static void engines(const char* dir) {
   cr_engine_free(NULL);
 }
 
+static void ledger(const char* dir, const char* bundled) {
+  cr_engine* e = NULL;
+  cr_csv_report report;
+  size_t n = 0, rows = 0, i;
+  uint32_t* client;
+  double *score, *contribution;
+  uint8_t* band;
+  const char* id = NULL;
+  const char* message = NULL;
+  uint64_t line = 0;
+  char path[4096];
+  FILE* f;
+  memset(&report, 0, sizeof report);
+  report.struct_size = sizeof report;
+  CHECK(cr_engine_new(NULL, &e) == CR_OK);
+  CHECK(cr_engine_import_csv(e, bundled, 0, &report) == CR_OK);
+  CHECK(report.rows > 100 && report.accepted == report.rows && report.rejected == 0);
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n > 10);
+
+  /* Every client at once, into the caller's arrays. */
+  client = malloc(n * sizeof *client);
+  score = malloc(n * sizeof *score);
+  band = malloc(n);
+  contribution = malloc(n * CR_FACTOR_COUNT * sizeof *contribution);
+  CHECK(cr_engine_score_all(e, CR_NO_DATE, n - 1, &rows, client, score, band, NULL, contribution) ==
+            CR_ERROR_BUFFER_TOO_SMALL &&
+        rows == n);
+  CHECK(cr_engine_score_all(e, CR_NO_DATE, n, &rows, client, score, band, NULL, contribution) == CR_OK);
+  CHECK(rows > 0 && rows <= n);
+  for (i = 0; i < rows; ++i) {
+    double sum = 0;
+    int k;
+    for (k = 0; k < CR_FACTOR_COUNT; ++k) sum += contribution[i * CR_FACTOR_COUNT + (size_t)k];
+    CHECK(fabs(sum - score[i]) < 1e-9 && band[i] <= 3);
+  }
+  /* One client's score has the bits of its row. */
+  CHECK(cr_engine_client_id(e, client[0], &id) == CR_OK && id != NULL);
+  {
+    cr_score s;
+    memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    CHECK(cr_engine_score(e, id, CR_NO_DATE, &s) == CR_OK && s.score == score[0] && s.band == band[0]);
+  }
+  CHECK(cr_engine_client_id(e, (uint32_t)n, &id) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_score_all(e, CR_NO_DATE, n, NULL, client, score, band, NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_score_all(e, CR_NO_DATE, n, &rows, NULL, score, band, NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  free(client);
+  free(score);
+  free(band);
+  free(contribution);
+  cr_engine_free(e);
+
+  /* A file with a bad row: strict refuses it whole, lenient reports it and posts the rest. */
+  sprintf(path, "%s/c-bad.csv", dir);
+  f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  fputs("date,client,kind,ref,amount,due,detail\n", f);
+  fputs("2024-01-05,A,invoice,F1,100.00,2024-02-04,\n", f);
+  fputs("2024-01-06,A,invoice,F2,-3,2024-02-05,\n", f);
+  fclose(f);
+  CHECK(cr_engine_new(NULL, &e) == CR_OK);
+  CHECK(cr_engine_import_csv(e, path, 0, &report) == CR_ERROR_FORMAT && said(":3: amount"));
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n == 0);
+  CHECK(cr_engine_import_csv(e, path, 1, &report) == CR_OK && report.rows == 2 && report.accepted == 1 &&
+        report.rejected == 1);
+  CHECK(cr_engine_csv_rejection(e, 0, &line, &message) == CR_OK && line == 3 && strstr(message, path) != NULL);
+  CHECK(cr_engine_csv_rejection(e, 1, &line, &message) == CR_ERROR_INVALID_ARGUMENT);
+  CHECK(cr_engine_import_csv(e, "/nonexistent/events.csv", 0, NULL) == CR_ERROR_IO);
+  report.struct_size = 4;
+  CHECK(cr_engine_import_csv(e, path, 1, &report) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  CHECK(cr_engine_import_csv(e, NULL, 1, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  cr_engine_free(e);
+  remove(path);
+}
+
+static void features(void) {
+  double x[2 * 30];
+  double score[2];
+  uint8_t band[2];
+  size_t k;
+  for (k = 0; k < sizeof x / sizeof x[0]; ++k) x[k] = 0;
+  x[0] = 80; /* a prompt payer's PAYDEX-style index */
+  x[30] = 80;
+  CHECK(cr_score_features(x, 2, 24, 30, NULL, score, band) == CR_OK && score[0] == score[1] && band[0] <= 3);
+  CHECK(cr_score_features(x, 2, 24, 30, NULL, NULL, band) == CR_OK);
+  CHECK(cr_score_features(x, 0, 24, 30, NULL, NULL, NULL) == CR_OK);
+  CHECK(cr_score_features(x, 2, 23, 30, NULL, score, band) == CR_ERROR_INVALID_ARGUMENT && said("columns"));
+  CHECK(cr_score_features(x, 2, 24, 20, NULL, score, band) == CR_ERROR_INVALID_INPUT && said("stride"));
+  CHECK(cr_score_features(NULL, 2, 24, 30, NULL, score, band) == CR_ERROR_INVALID_INPUT);
+  x[30 + 2] = NAN;
+  score[1] = -7;
+  CHECK(cr_score_features(x, 2, 24, 30, NULL, score, band) == CR_ERROR_INVALID_INPUT && said("row 1"));
+  CHECK(score[1] == -7); /* nothing written */
+}
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s WRITABLE_DIR\n", argv[0]);
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s WRITABLE_DIR LEDGER_CSV\n", argv[0]);
     return 2;
   }
   versions();
   models(argv[1]);
   engines(argv[1]);
+  ledger(argv[1], argv[2]);
+  features();
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
   return failures ? 1 : 0;
 }
