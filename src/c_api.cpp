@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -27,11 +28,10 @@ struct cr_model {
 
 struct cr_engine {
   explicit cr_engine(clientrisk::Engine e) : engine(std::move(e)) {}
+  mutable std::mutex lock;  // every call on the engine holds it: scoring writes too
   clientrisk::Engine engine;
   std::string csv_path;                                // of the last import
   std::vector<clientrisk::CsvRejection> csv_rejected;  // its rejected rows
-  mutable std::string rejection_text;                  // the last one asked for
-  mutable std::string id_text;                         // the last client id asked for, NUL-terminated
 };
 
 namespace {
@@ -39,6 +39,8 @@ namespace {
 namespace cr = clientrisk;
 
 thread_local std::string last_error;
+// What cr_engine_client_id and cr_engine_csv_rejection return, per thread.
+thread_local std::string returned_text;
 
 // A failure of the caller's arguments, found before the library is called.
 struct BadArgument {
@@ -228,6 +230,7 @@ void cr_engine_free(cr_engine* engine) { delete engine; }
 cr_status cr_engine_post(cr_engine* engine, const cr_event* event) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     e.engine.post(event_of(need(event, "event"), static_cast<std::size_t>(-1)));
   });
 }
@@ -235,6 +238,7 @@ cr_status cr_engine_post(cr_engine* engine, const cr_event* event) {
 cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t count) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     if (count > 0) need(events, "events");
     std::vector<cr::Event> batch;
     batch.reserve(count);
@@ -244,12 +248,17 @@ cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t 
 }
 
 cr_status cr_engine_client_count(const cr_engine* engine, size_t* count) {
-  return guard([&] { need(count, "count") = need(engine, "engine").engine.client_count(); });
+  return guard([&] {
+    const cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
+    need(count, "count") = e.engine.client_count();
+  });
 }
 
 cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     need_text(client, "client");
     if (need(out, "out").struct_size < sizeof(cr_score))
       throw BadArgument{"out->struct_size is " + std::to_string(out->struct_size) + ", less than sizeof(cr_score) " +
@@ -292,6 +301,7 @@ cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity,
                               double* score, uint8_t* band, double* sub, double* contribution) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     need(rows, "rows");
     const std::size_t needed = e.engine.client_count();
     if (capacity < needed) {
@@ -319,18 +329,20 @@ cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity,
 cr_status cr_engine_client_id(const cr_engine* engine, uint32_t index, const char** id) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     need(id, "id");
     if (index >= e.engine.client_count())
       throw BadArgument{"client index " + std::to_string(index) + " is past the engine's " +
                         std::to_string(e.engine.client_count()) + " clients"};
-    e.id_text = e.engine.client_id(index);
-    *id = e.id_text.c_str();
+    returned_text = e.engine.client_id(index);
+    *id = returned_text.c_str();
   });
 }
 
 cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient, cr_csv_report* report) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     need_text(path, "path");
     if (report && report->struct_size < sizeof(cr_csv_report))
       throw BadArgument{"report->struct_size is " + std::to_string(report->struct_size) +
@@ -351,13 +363,14 @@ cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient,
 cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line, const char** message) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
     need(line, "line"), need(message, "message");
     if (index >= e.csv_rejected.size())
       throw BadArgument{"rejection " + std::to_string(index) + " is past the last import's " +
                         std::to_string(e.csv_rejected.size())};
-    e.rejection_text = e.csv_rejected[index].to_string(e.csv_path);
+    returned_text = e.csv_rejected[index].to_string(e.csv_path);
     *line = e.csv_rejected[index].line;
-    *message = e.rejection_text.c_str();
+    *message = returned_text.c_str();
   });
 }
 
@@ -380,7 +393,11 @@ cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t
 }
 
 cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {
-  return guard([&] { cr::save_snapshot(need(engine, "engine").engine, need_text(path, "path")); });
+  return guard([&] {
+    const cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
+    cr::save_snapshot(e.engine, need_text(path, "path"));
+  });
 }
 
 cr_status cr_engine_load_snapshot(const char* path, cr_engine** out) {

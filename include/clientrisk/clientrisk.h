@@ -11,9 +11,13 @@
  * - Handles are opaque; every _free function accepts NULL.
  * - Money is in integer minor units (cents); dates are days since 1970-01-01.
  *
- * Threading: a cr_model is immutable once made (cr_model_set makes it mutable only through
- * its own handle: do not call it while another thread uses the model). An engine may be used
- * from one thread at a time; give each thread its own engine, or serialise calls to one.
+ * Threading: every function may be called from any thread. Calls on one engine from several
+ * threads at once are safe: the engine serialises them (scoring moves its state forward to the
+ * date scored, so it writes); for scoring in parallel, give each thread its own engine. A model
+ * is only read by the functions taking a const cr_model*, so threads may share one, as long as
+ * none calls cr_model_set on it meanwhile. Pointers the library returns (cr_last_error,
+ * cr_engine_client_id, cr_engine_csv_rejection) belong to the calling thread and stay valid
+ * until its next call into the library.
  */
 #ifndef CLIENTRISK_H
 #define CLIENTRISK_H
@@ -166,8 +170,8 @@ CR_API cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t 
 CR_API cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity, size_t* rows,
                                      uint32_t* client, double* score, uint8_t* band, double* sub,
                                      double* contribution);
-/* The id of client index (0 to client count - 1), NUL-terminated; valid until the next call of
- * cr_engine_client_id on this engine. */
+/* The id of client index (0 to client count - 1), NUL-terminated; valid until the calling
+ * thread's next call into the library. */
 CR_API cr_status cr_engine_client_id(const cr_engine* engine, uint32_t index, const char** id);
 
 /* The result of an event-file import. */
@@ -183,7 +187,7 @@ typedef struct cr_csv_report {
  * others applied. report may be NULL. */
 CR_API cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient, cr_csv_report* report);
 /* Rejected row index of the engine's last import: its line and "file:line: column: message",
- * valid until the engine's next import. */
+ * valid until the calling thread's next call into the library. */
 CR_API cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line,
                                          const char** message);
 
