@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/clientrisk.h"
 #include "clientrisk/clientrisk.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/generate.hpp"
@@ -175,6 +176,53 @@ void BM_Score_One(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Score_One)->ArgName("clients")->Arg(1000000)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// The C ABI's cr_engine_score: one client scored and explained into a cr_score, with the
+// engine's lock and the copy of texts, 1 000 000 clients loaded (the snapshot of the C++ one).
+void BM_CApi_ScoreOne(benchmark::State& state) {
+  const auto clients = static_cast<std::size_t>(state.range(0));
+  const std::string path = std::filesystem::temp_directory_path() /
+                           ("clientrisk-bench-capi-" + std::to_string(::getpid()) + ".crs");
+  cr::save_snapshot(loaded_engine(clients), path);
+  cr_engine* engine = nullptr;
+  if (cr_engine_load_snapshot(path.c_str(), &engine) != CR_OK) state.SkipWithError(cr_last_error());
+  std::remove(path.c_str());
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < 1024; ++i) ids.push_back("C" + std::to_string((i * 7919) % clients));
+  std::size_t i = 0;
+  cr_score s{};
+  s.struct_size = sizeof s;
+  for (auto _ : state) {
+    if (cr_engine_score(engine, ids[i++ & 1023].c_str(), CR_NO_DATE, &s) != CR_OK) state.SkipWithError(cr_last_error());
+    benchmark::DoNotOptimize(s.score);
+  }
+  state.SetItemsProcessed(state.iterations());
+  cr_engine_free(engine);
+}
+BENCHMARK(BM_CApi_ScoreOne)->ArgName("clients")->Arg(1000000)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// cr_score_features on the matrix of BM_Score_Features: the C path against the C++ one.
+void BM_CApi_ScoreFeatures(benchmark::State& state) {
+  auto& engine = loaded_engine(100000);
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  std::vector<double> x(rows * cr::feature_count);
+  cr::ScoreTable t = engine.score_all();
+  for (std::size_t r = 0; r < rows; ++r) {
+    cr::Score s = engine.explain(t, r % 1000);
+    std::copy(s.features.begin(), s.features.end(), x.begin() + static_cast<std::ptrdiff_t>(r * cr::feature_count));
+  }
+  std::vector<double> scores(rows);
+  std::vector<std::uint8_t> bands(rows);
+  for (auto _ : state) {
+    if (cr_score_features(x.data(), rows, cr::feature_count, cr::feature_count, nullptr, scores.data(), bands.data()) !=
+        CR_OK)
+      state.SkipWithError(cr_last_error());
+    benchmark::DoNotOptimize(scores.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size() * sizeof(double)));
+}
+BENCHMARK(BM_CApi_ScoreFeatures)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A snapshot file of the engine of `clients` clients, in the system's temporary directory.
 std::string snapshot_path(std::size_t clients) {
