@@ -1,10 +1,11 @@
-/* The C ABI from C99: every function, and its error paths. Arguments: a writable directory. */
+/* The C ABI from C99: every function, and its error paths. Arguments: a writable directory and
+ * the bundled ledger. The header comes first: it compiles alone. */
+#include "clientrisk/clientrisk.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "clientrisk/clientrisk.h"
 
 static int failures = 0;
 
