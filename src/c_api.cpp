@@ -105,7 +105,9 @@ void copy_text(char* dst, std::size_t size, const std::string& text) {
   std::memcpy(dst, text.c_str(), text.size() + 1);
 }
 
-double* field_of(cr::Model& m, std::string_view name) {
+// The weight or parameter of that name (const or not, as the model).
+template <class M>
+auto field_of(M& m, std::string_view name) -> decltype(&m.weights[0]) {
   if (name.starts_with("weights.")) {
     const std::string_view factor = name.substr(8);
     for (std::size_t i = 0; i < cr::factor_names.size(); ++i)
@@ -192,8 +194,7 @@ void cr_model_free(cr_model* model) { delete model; }
 
 cr_status cr_model_get(const cr_model* model, const char* name, double* value) {
   return guard([&] {
-    cr::Model copy = need(model, "model").model;
-    need(value, "value") = *field_of(copy, need_text(name, "name"));
+    need(value, "value") = *field_of(need(model, "model").model, need_text(name, "name"));
   });
 }
 

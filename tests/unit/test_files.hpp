@@ -38,6 +38,22 @@ inline std::string reenveloped(const std::string& file, const std::string& paylo
          std::to_string(payload.size()) + " " + crc + "\n" + payload;
 }
 
+// Calls f(changed, where) for every byte of bytes changed three ways (^ 0x01, ^ 0x80, ^ 0xff);
+// where says which ("byte 12 ^ 128"). Returns the number of changes.
+template <class F>
+std::size_t for_each_byte_change(const std::string& bytes, F f) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (int delta : {0x01, 0x80, 0xff}) {
+      std::string changed = bytes;
+      changed[i] = static_cast<char>(static_cast<unsigned char>(changed[i]) ^ delta);
+      f(changed, "byte " + std::to_string(i) + " ^ " + std::to_string(delta));
+      ++n;
+    }
+  }
+  return n;
+}
+
 // The payload of a file's bytes: what follows the envelope line.
 inline std::string payload_of(const std::string& file) { return file.substr(file.find('\n') + 1); }
 
