@@ -231,6 +231,11 @@ TEST(Cli, SnapshotThenResumeScoresLikeOnePass) {
   EXPECT_EQ(run("score --snapshot " + snap + " --format csv").out,
             run("score --events " + part1 + " --as-of 2024-06-30 --format csv").out);
 
+  // A snapshot that cannot be saved: an I/O error, and no scores printed as if all went well.
+  const CliRun unsaved = run("score --events " + part1 + " --save-snapshot /nonexistent/dir/state.crs");
+  EXPECT_EQ(unsaved.exit_code, 3);
+  EXPECT_EQ(unsaved.out, "");
+  EXPECT_NE(unsaved.err.find("save failed at open"), std::string::npos) << unsaved.err;
   EXPECT_EQ(run("score --format csv").exit_code, 2);  // neither --events nor --snapshot
   EXPECT_EQ(run("score --snapshot " + kLedger).exit_code, 1);
   EXPECT_EQ(run("score --snapshot /nonexistent/state.crs").exit_code, 3);

@@ -307,6 +307,13 @@ TEST(Snapshot, AFailureAtEachStepOfTheSaveLeavesThePreviousFileIntact) {
   EXPECT_EQ(read_bytes(path), snapshot_bytes(full));
   EXPECT_EQ(load_snapshot(path).client_count(), full.client_count());
   EXPECT_THROW(load_snapshot(dir + "/missing.crs"), IoError);
+  try {
+    load_snapshot(dir);
+    ADD_FAILURE() << "loaded a directory";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), dir + ": is a directory, not a file");
+  }
+  EXPECT_THROW(load_snapshot(""), IoError);
   fs::remove_all(dir);
 }
 
