@@ -1,0 +1,183 @@
+"""Type stubs of clientrisk._core, the compiled half of the clientrisk package."""
+
+import datetime
+import decimal
+import os
+from typing import Any, Mapping, Optional, Union
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__version__: str
+FEATURES: tuple[str, ...]
+FACTORS: tuple[str, ...]
+BANDS: tuple[str, ...]
+EVENT_KINDS: tuple[str, ...]
+PARAMETERS: tuple[str, ...]
+
+DateLike = Union[str, datetime.date, np.datetime64]
+AmountLike = Union[str, decimal.Decimal, int, float]
+PathLike = Union[str, os.PathLike[str]]
+
+class Error(Exception): ...
+class InvalidInputError(Error, ValueError): ...
+
+class FormatError(InvalidInputError):
+    problem: Optional[str]
+
+class IoError(Error, OSError): ...
+
+class Model:
+    def __init__(self, *, weights: Optional[Mapping[str, float]] = ..., **parameters: float) -> None: ...
+    @staticmethod
+    def default() -> Model: ...
+    @staticmethod
+    def load(path: PathLike) -> Model: ...
+    def save(self, path: PathLike, format: str = "xml") -> None: ...
+    def validate(self) -> None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @property
+    def fingerprint(self) -> str: ...
+    weights: dict[str, float]
+    band_moderate: float
+    band_high: float
+    band_critical: float
+    payment_half_life_days: float
+    paydex_severe: float
+    delinquency_full_days: float
+    material_amount_cents: float
+    credibility_cents: float
+    overdue_share_weight: float
+    write_off_half_cents: float
+    write_off_window_days: float
+    dissatisfaction_half_life_days: float
+    complaint_half_severity: float
+    return_share_half: float
+    dispute_count_half: float
+    disputed_share_half: float
+    cancellation_window_days: float
+    early_cancellation_weight: float
+    cancellation_ratio_half: float
+    concentration_share_low: float
+    concentration_share_high: float
+    seasonality_min_months: float
+    seasonality_cv_low: float
+    seasonality_cv_high: float
+    seasonality_swing_low: float
+    seasonality_swing_high: float
+    review_half_life_days: float
+    rating_good: float
+    rating_bad: float
+    negative_share_low: float
+    negative_share_high: float
+    review_credibility: float
+    legal_window_days: float
+    lawyer_letter_severity: float
+    formal_notice_severity: float
+    lawsuit_severity: float
+    litigation_severity: float
+    def __eq__(self, other: object) -> bool: ...
+    def __copy__(self) -> Model: ...
+    def __deepcopy__(self, memo: Any) -> Model: ...
+
+class Reason:
+    @property
+    def code(self) -> str: ...
+    @property
+    def factor(self) -> str: ...
+    @property
+    def points(self) -> float: ...
+    @property
+    def text(self) -> str: ...
+
+class Score:
+    @property
+    def client(self) -> str: ...
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def band(self) -> str: ...
+    @property
+    def sub_scores(self) -> dict[str, float]: ...
+    @property
+    def contributions(self) -> dict[str, float]: ...
+    @property
+    def reasons(self) -> list[Reason]: ...
+    @property
+    def key_figures(self) -> dict[str, Union[int, float]]: ...
+    @property
+    def features(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def model_fingerprint(self) -> str: ...
+
+class CsvRejection:
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+class CsvReport:
+    @property
+    def rows(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def rejected(self) -> list[CsvRejection]: ...
+
+class FrameRejection:
+    @property
+    def row(self) -> int: ...
+    @property
+    def label(self) -> Any: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+class FrameReport:
+    @property
+    def rows(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def rejected(self) -> list[FrameRejection]: ...
+
+class Engine:
+    def __init__(self, model: Optional[Model] = None) -> None: ...
+    def post(
+        self,
+        date: DateLike,
+        client: str,
+        kind: str,
+        ref: Optional[str] = None,
+        amount: Optional[AmountLike] = None,
+        due: Optional[DateLike] = None,
+        detail: Optional[Union[str, int]] = None,
+        *,
+        amount_cents: Optional[int] = None,
+    ) -> None: ...
+    def post_frame(self, frame: pd.DataFrame, lenient: bool = False) -> FrameReport: ...
+    def import_csv(self, path: PathLike, lenient: bool = False) -> CsvReport: ...
+    def score(self, client: str, as_of: Optional[DateLike] = None) -> Score: ...
+    def scores(self, as_of: Optional[DateLike] = None) -> pd.DataFrame: ...
+    def save_snapshot(self, path: PathLike) -> None: ...
+    @staticmethod
+    def load_snapshot(path: PathLike) -> Engine: ...
+    @property
+    def model(self) -> Model: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def clients(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+
+def score_features(
+    X: Union[npt.ArrayLike, pd.DataFrame], model: Optional[Model] = None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...
