@@ -257,3 +257,30 @@ def test_threads_sharing_an_engine_score_like_one(engine):
     assert len(results) == 20
     for r in results:
         frames_equal(r, expected)
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("client", b"A", "client: a bytes is not a valid client"),
+    ("client", ["A"], "client: a list is not a valid client"),
+    ("client", "\ud800", "client: is not encodable as UTF-8"),
+    ("client", "A\x00B", "client: client contains a control character"),
+    ("ref", 1.5, "ref: the float 1.5 is not a valid ref"),
+    ("amount", 2**70, "amount: '1180591620717411303424': amount is too large"),
+    ("amount", decimal.Decimal("NaN"), "amount: NaN is not an amount"),
+    ("amount", object(), "amount: a object is not an amount"),
+    ("date", 3.5, "date: a float is not a date"),
+    ("date", np.datetime64("2024-01-10T10:00"), "date: .* has a time of day"),
+    ("date", np.datetime64("99999-01-01"), "date: .* outside the years 0001 to 9999"),
+    ("due", "2024-13-01", "due: '2024-13-01' is not a valid date"),
+    ("kind", None, "kind: kind is missing"),
+    ("date", None, "date: date is missing"),
+])
+def test_post_frame_refuses_odd_values_without_crashing(column, value, message):
+    df = bad_frame().iloc[:1].copy()
+    df[column] = pd.Series([value], index=df.index, dtype=object)
+    e = cr.Engine()
+    with pytest.raises(cr.InvalidInputError, match=r"^row 0 \(index 'a'\): " + message):
+        e.post_frame(df)
+    assert len(e) == 0
+    report = e.post_frame(df, lenient=True)
+    assert (report.accepted, report.rejected[0].column) == (0, column)

@@ -109,9 +109,29 @@ std::vector<std::optional<T>> convert(py::handle series, const std::string& colu
     }
     return out;
   }
+  auto on_error = [&](std::size_t i, const std::string& m) { errors.add(i, column, m); };
+  py::object dtype = series.attr("dtype");
+  const bool masked = !py::isinstance(dtype, py::module_::import("numpy").attr("dtype"));
+  if (masked && py::str(dtype.attr("kind")).cast<std::string>().find_first_of("iu") == 0) {
+    // A nullable integer column (Int64, UInt32...): its values and its mask, not boxed objects.
+    const bool is_unsigned = py::str(dtype.attr("kind")).cast<std::string>() == "u";
+    Values v(py::array(series.attr("to_numpy")("dtype"_a = is_unsigned ? "uint64" : "int64", "na_value"_a = 0)));
+    const py::array_t<bool> missing = series.attr("isna")().attr("to_numpy")("dtype"_a = "bool");
+    const bool* gone = missing.data();
+    std::vector<std::optional<T>> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (gone[i]) continue;
+      try {
+        out[i] = one(v, i);
+      } catch (const BadValue& b) {
+        on_error(i, b.message);
+      }
+    }
+    return out;
+  }
   py::object numpy = series.attr("to_numpy")();
   if (!py::isinstance<py::array>(numpy)) numpy = series.attr("to_numpy")("dtype"_a = "object");
-  return run(Values(py::array(numpy)), [&](std::size_t i, const std::string& m) { errors.add(i, column, m); });
+  return run(Values(py::array(numpy)), on_error);
 }
 
 std::optional<std::string> text_value(const Values& v, std::size_t i, std::string_view what) {

@@ -1,0 +1,165 @@
+"""clientrisk from Python side by side with what it replaces, every figure a ratio from one run.
+
+1. score_features on a feature matrix: against the C library on the same matrix (through ctypes,
+   so the difference is the binding's cost), per-call overhead, two threads against one, and a
+   vectorised numpy implementation of the same formulas (numpy_formulas.py).
+2. post_frame of an events DataFrame then scores(): against pandas groupby code computing the same
+   24 features (pandas_features.py), checked equal to the engine's first.
+
+usage: PYTHONPATH=build/release/python /usr/bin/python3 benchmarks/python/compare.py
+       [--rows 1000000] [--clients 40000] [--lib build/release/libclientrisk.so] [--json out.json]
+"""
+import argparse
+import ctypes
+import json
+import pathlib
+import statistics
+import sys
+import threading
+import time
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import clientrisk as cr  # noqa: E402
+import ledger  # noqa: E402
+import numpy_formulas  # noqa: E402
+import pandas_features  # noqa: E402
+
+
+def timed(function, repeat):
+    """Median and best wall time of repeat calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), min(times)
+
+
+def c_scorer(lib_path):
+    lib = ctypes.CDLL(str(lib_path))
+    f = lib.cr_score_features
+    f.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p,
+                  ctypes.c_void_p, ctypes.c_void_p]
+    f.restype = ctypes.c_int
+
+    def score(x, out, bands):
+        status = f(x.ctypes.data, x.shape[0], 24, 24, None, out.ctypes.data, bands.ctypes.data)
+        if status != 0:
+            raise RuntimeError(f"cr_score_features failed with status {status}")
+    return score
+
+
+def feature_matrix(rows, clients):
+    e = cr.Engine()
+    e.post_frame(ledger.events(clients, seed=2))
+    base = np.stack([e.score(c).features for c in e.clients])
+    return np.ascontiguousarray(np.resize(base, (rows, 24)))
+
+
+def compare_features(args, results):
+    x = feature_matrix(args.rows, 5000)
+    repeat = args.repeat
+    py_med, py_best = timed(lambda: cr.score_features(x), repeat)
+    out, bands = np.empty(len(x)), np.empty(len(x), dtype=np.uint8)
+    score_c = c_scorer(args.lib)
+    score_c(x, out, bands)
+    assert np.array_equal(out, cr.score_features(x)[0]), "the C library and the binding disagree"
+    c_med, c_best = timed(lambda: score_c(x, out, bands), repeat)
+    np_med, _ = timed(lambda: numpy_formulas.score_features(x), max(1, repeat // 2))
+    assert np.allclose(numpy_formulas.score_features(x)[0], out, rtol=0, atol=1e-9), "numpy formulas disagree"
+
+    half = len(x) // 2
+    parts = [x[:half], x[half:]]
+
+    def two_threads():
+        threads = [threading.Thread(target=cr.score_features, args=(p,)) for p in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    two_med, _ = timed(two_threads, repeat)
+
+    one = x[:1]
+    calls = 20000
+    per_call = []
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(calls):
+            cr.score_features(one)
+        per_call.append((time.perf_counter() - t) / calls)
+
+    rows = len(x)
+    results["score_features"] = {
+        "rows": rows,
+        "python_rows_per_s": rows / py_med,
+        "c_rows_per_s": rows / c_med,
+        "python_over_c": c_med / py_med,
+        "python_over_c_best": c_best / py_best,
+        "numpy_rows_per_s": rows / np_med,
+        "speedup_over_numpy": np_med / py_med,
+        "two_threads_speedup": py_med / two_med,
+        "per_call_us": statistics.median(per_call) * 1e6,
+    }
+
+
+def compare_events(args, results):
+    events = ledger.events(args.clients, seed=3)
+    as_of = events["date"].max()
+
+    def with_clientrisk():
+        e = cr.Engine()
+        e.post_frame(events)
+        return e.scores(as_of)
+
+    expected = pandas_features.features(events, as_of)
+    e = cr.Engine()
+    e.post_frame(events)
+    engine_features = np.stack([e.score(c, as_of).features for c in expected.index])
+    if not np.allclose(expected.to_numpy(), engine_features, rtol=1e-9, atol=1e-9):
+        raise AssertionError("pandas features differ from the engine's")
+    repeat = max(1, args.repeat // 2)
+    cr_med, _ = timed(with_clientrisk, repeat)
+    post_med, _ = timed(lambda: cr.Engine().post_frame(events), repeat)
+    pd_med, _ = timed(lambda: pandas_features.features(events, as_of), repeat)
+    results["events"] = {
+        "rows": len(events),
+        "clients": args.clients,
+        "clientrisk_s": cr_med,
+        "post_frame_rows_per_s": len(events) / post_med,
+        "pandas_features_s": pd_med,
+        "speedup_over_pandas": pd_med / cr_med,
+    }
+
+
+def main():
+    here = pathlib.Path(__file__).resolve()
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows of the feature matrix")
+    p.add_argument("--clients", type=int, default=40_000, help="clients of the events DataFrame (26 events each)")
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--lib", default=str(here.parents[2] / "build" / "release" / "libclientrisk.so"))
+    p.add_argument("--json", help="also write the figures to this file")
+    args = p.parse_args()
+    results = {"clientrisk": cr.__version__}
+    compare_features(args, results)
+    compare_events(args, results)
+    f, ev = results["score_features"], results["events"]
+    print(f"score_features, {f['rows']} rows: {f['python_rows_per_s'] / 1e6:.1f} M rows/s from Python, "
+          f"{f['c_rows_per_s'] / 1e6:.1f} M rows/s from C on the same matrix")
+    print(f"  Python / C throughput        {f['python_over_c']:.3f} (best runs {f['python_over_c_best']:.3f})")
+    print(f"  per call (one row)           {f['per_call_us']:.2f} us")
+    print(f"  two threads / one            {f['two_threads_speedup']:.2f}x faster")
+    print(f"  over vectorised numpy        {f['speedup_over_numpy']:.1f}x faster")
+    print(f"events, {ev['rows']} rows of {ev['clients']} clients: post_frame then scores() in "
+          f"{ev['clientrisk_s']:.2f} s ({ev['post_frame_rows_per_s'] / 1e6:.2f} M rows/s posted), "
+          f"pandas features in {ev['pandas_features_s']:.2f} s")
+    print(f"  over pandas groupby          {ev['speedup_over_pandas']:.1f}x faster")
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
