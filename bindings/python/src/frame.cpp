@@ -82,7 +82,10 @@ std::vector<std::optional<T>> convert(py::handle series, const std::string& colu
                                       Convert one) {
   auto run = [&](const Values& v, auto on_error) {
     std::vector<std::optional<T>> out(v.size());
+    const bool objects = v.type() == Values::Type::object;
     for (std::size_t i = 0; i < v.size(); ++i) {
+      // Objects lie scattered in memory: fetch those a few rows ahead, so that the misses overlap.
+      if (objects && i + 16 < v.size()) __builtin_prefetch(v.object(i + 16).ptr());
       try {
         out[i] = one(v, i);
       } catch (const BadValue& b) {
