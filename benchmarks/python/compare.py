@@ -29,13 +29,30 @@ import pandas_features  # noqa: E402
 
 
 def timed(function, repeat):
-    """Median and best wall time of repeat calls, in seconds."""
+    """Median wall time of repeat calls, in seconds."""
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         function()
         times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times)
+    return statistics.median(times)
+
+
+def paired(first, second, repeat):
+    """Median over repeat rounds of (time of first) / (time of second), run back to back and in
+    alternating order, so that the machine's drift between rounds cancels; and each one's median time."""
+    ratios, times = [], ([], [])
+    for i in range(repeat):
+        order = (0, 1) if i % 2 == 0 else (1, 0)
+        took = [0.0, 0.0]
+        for k in order:
+            t = time.perf_counter()
+            (first, second)[k]()
+            took[k] = time.perf_counter() - t
+        ratios.append(took[0] / took[1])
+        times[0].append(took[0])
+        times[1].append(took[1])
+    return statistics.median(ratios), statistics.median(times[0]), statistics.median(times[1])
 
 
 def c_scorer(lib_path):
@@ -62,13 +79,12 @@ def feature_matrix(rows, clients):
 def compare_features(args, results):
     x = feature_matrix(args.rows, 5000)
     repeat = args.repeat
-    py_med, py_best = timed(lambda: cr.score_features(x), repeat)
     out, bands = np.empty(len(x)), np.empty(len(x), dtype=np.uint8)
     score_c = c_scorer(args.lib)
     score_c(x, out, bands)
     assert np.array_equal(out, cr.score_features(x)[0]), "the C library and the binding disagree"
-    c_med, c_best = timed(lambda: score_c(x, out, bands), repeat)
-    np_med, _ = timed(lambda: numpy_formulas.score_features(x), max(1, repeat // 2))
+    c_over_py, c_med, py_med = paired(lambda: score_c(x, out, bands), lambda: cr.score_features(x), repeat)
+    np_med = timed(lambda: numpy_formulas.score_features(x), max(1, repeat // 2))
     assert np.allclose(numpy_formulas.score_features(x)[0], out, rtol=0, atol=1e-9), "numpy formulas disagree"
 
     half = len(x) // 2
@@ -80,7 +96,7 @@ def compare_features(args, results):
             t.start()
         for t in threads:
             t.join()
-    two_med, _ = timed(two_threads, repeat)
+    one_over_two, _, _ = paired(lambda: cr.score_features(x), two_threads, repeat)
 
     one = x[:1]
     calls = 20000
@@ -96,11 +112,10 @@ def compare_features(args, results):
         "rows": rows,
         "python_rows_per_s": rows / py_med,
         "c_rows_per_s": rows / c_med,
-        "python_over_c": c_med / py_med,
-        "python_over_c_best": c_best / py_best,
+        "python_over_c": c_over_py,
         "numpy_rows_per_s": rows / np_med,
         "speedup_over_numpy": np_med / py_med,
-        "two_threads_speedup": py_med / two_med,
+        "two_threads_speedup": one_over_two,
         "per_call_us": statistics.median(per_call) * 1e6,
     }
 
@@ -121,16 +136,15 @@ def compare_events(args, results):
     if not np.allclose(expected.to_numpy(), engine_features, rtol=1e-9, atol=1e-9):
         raise AssertionError("pandas features differ from the engine's")
     repeat = max(1, args.repeat // 2)
-    cr_med, _ = timed(with_clientrisk, repeat)
-    post_med, _ = timed(lambda: cr.Engine().post_frame(events), repeat)
-    pd_med, _ = timed(lambda: pandas_features.features(events, as_of), repeat)
+    post_med = timed(lambda: cr.Engine().post_frame(events), repeat)
+    pd_over_cr, pd_med, cr_med = paired(lambda: pandas_features.features(events, as_of), with_clientrisk, repeat)
     results["events"] = {
         "rows": len(events),
         "clients": args.clients,
         "clientrisk_s": cr_med,
         "post_frame_rows_per_s": len(events) / post_med,
         "pandas_features_s": pd_med,
-        "speedup_over_pandas": pd_med / cr_med,
+        "speedup_over_pandas": pd_over_cr,
     }
 
 
@@ -139,7 +153,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000, help="rows of the feature matrix")
     p.add_argument("--clients", type=int, default=40_000, help="clients of the events DataFrame (26 events each)")
-    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--repeat", type=int, default=9, help="rounds of each timing (medians are reported)")
     p.add_argument("--lib", default=str(here.parents[2] / "build" / "release" / "libclientrisk.so"))
     p.add_argument("--json", help="also write the figures to this file")
     args = p.parse_args()
@@ -149,7 +163,7 @@ def main():
     f, ev = results["score_features"], results["events"]
     print(f"score_features, {f['rows']} rows: {f['python_rows_per_s'] / 1e6:.1f} M rows/s from Python, "
           f"{f['c_rows_per_s'] / 1e6:.1f} M rows/s from C on the same matrix")
-    print(f"  Python / C throughput        {f['python_over_c']:.3f} (best runs {f['python_over_c_best']:.3f})")
+    print(f"  Python / C throughput        {f['python_over_c']:.3f}")
     print(f"  per call (one row)           {f['per_call_us']:.2f} us")
     print(f"  two threads / one            {f['two_threads_speedup']:.2f}x faster")
     print(f"  over vectorised numpy        {f['speedup_over_numpy']:.1f}x faster")
