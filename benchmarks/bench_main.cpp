@@ -1,17 +1,22 @@
 // The Google Benchmark suite of clientrisk's hot paths: posting, CSV import, scoring from
-// ledger state and from a feature matrix, one explained score, snapshot save and load. Figures
-// in benchmarks/README.md.
+// ledger state and from a feature matrix, one explained score, snapshot save and load; and
+// BM_Memory_Read, the reference every throughput is also given as a share of
+// (`bandwidth_share`: the bytes a benchmark must read per second over what this machine reads
+// per second with as many threads). Figures in benchmarks/README.md and docs/performance.md.
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "clientrisk/clientrisk.h"
@@ -23,6 +28,97 @@
 namespace cr = clientrisk;
 
 namespace {
+
+// The reference kernel: a read of a 512 MiB array (far beyond the caches) by `threads`
+// threads, each summing its contiguous part in eight independent 64-bit lanes, which the
+// compiler vectorises. Returns the sum, so that the reads cannot be dropped.
+std::uint64_t read_array(const std::vector<std::uint64_t>& a, unsigned threads) {
+  std::vector<std::uint64_t> sums(threads);
+  auto part = [&](unsigned t) {
+    const std::size_t first = a.size() * t / threads, last = a.size() * (t + 1) / threads;
+    std::uint64_t lane[8] = {};
+    for (std::size_t i = first; i + 8 <= last; i += 8)
+      for (int k = 0; k < 8; ++k) lane[k] += a[i + static_cast<std::size_t>(k)];
+    std::uint64_t s = 0;
+    for (std::uint64_t v : lane) s += v;
+    sums[t] = s;
+  };
+  std::vector<std::jthread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(part, t);
+  part(0);
+  pool.clear();
+  std::uint64_t s = 0;
+  for (std::uint64_t v : sums) s += v;
+  return s;
+}
+
+const std::vector<std::uint64_t>& reference_array() {
+  static const std::vector<std::uint64_t> a = [] {
+    std::vector<std::uint64_t> v((std::size_t{512} << 20) / sizeof(std::uint64_t));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = i;
+    return v;
+  }();
+  return a;
+}
+
+// Bytes per second the machine reads with `threads` threads: the best of five reads, measured
+// once per thread count in a process, before the first benchmark that needs it.
+double read_bandwidth(unsigned threads) {
+  static std::map<unsigned, double> measured;
+  auto& bw = measured[threads];
+  if (bw == 0) {
+    const auto& a = reference_array();
+    double best = 1e30;
+    for (int i = 0; i < 5; ++i) {
+      const auto t = std::chrono::steady_clock::now();
+      benchmark::DoNotOptimize(read_array(a, threads));
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count());
+    }
+    bw = static_cast<double>(a.size() * sizeof(std::uint64_t)) / best;
+  }
+  return bw;
+}
+
+// The bytes a benchmark must read, as a rate; the reporter below adds it as a share of the
+// machine's read bandwidth.
+void bandwidth_counters(benchmark::State& state, double bytes_read) {
+  state.counters["read_bytes"] = benchmark::Counter(bytes_read, benchmark::Counter::kIsRate);
+}
+
+// The display reporter (console, JSON or CSV, as --benchmark_format says) with one more counter
+// for every run that reads bytes: bandwidth_share, its read_bytes per second over
+// read_bandwidth() with the threads of its `threads:` argument (1 without one).
+class ShareReporter : public benchmark::BenchmarkReporter {
+ public:
+  explicit ShareReporter(benchmark::BenchmarkReporter* inner) : inner_(inner) {}
+  bool ReportContext(const Context& context) override { return inner_->ReportContext(context); }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> out = runs;
+    for (Run& r : out) {
+      const auto read = r.counters.find("read_bytes");
+      if (read == r.counters.end() || r.error_occurred) continue;
+      unsigned threads = 1;
+      const std::string& args = r.run_name.args;
+      if (const auto at = args.find("threads:"); at != std::string::npos)
+        threads = static_cast<unsigned>(std::stoul(args.substr(at + 8)));
+      r.counters["bandwidth_share"] = benchmark::Counter(read->second.value / read_bandwidth(threads));
+    }
+    inner_->ReportRuns(out);
+  }
+  void Finalize() override { inner_->Finalize(); }
+
+ private:
+  std::unique_ptr<benchmark::BenchmarkReporter> inner_;
+};
+
+void BM_Memory_Read(benchmark::State& state) {
+  const auto threads = static_cast<unsigned>(state.range(0));
+  const auto& a = reference_array();
+  for (auto _ : state) benchmark::DoNotOptimize(read_array(a, threads));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(a.size() * sizeof(std::uint64_t)));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(a.size()));
+}
+BENCHMARK(BM_Memory_Read)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A simple, fast ledger for large client counts: per client and month an invoice with
 // 30-day terms, paid on time, late or not at all, and now and then a complaint or a review.
@@ -83,6 +179,7 @@ void time_posting(benchmark::State& state, const cr::Engine& base, const std::ve
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+  bandwidth_counters(state, static_cast<double>(state.iterations() * events.size() * sizeof(cr::Event)));
 }
 
 // Posting into an engine that already holds 100 000 clients (six months of history): one more
@@ -96,9 +193,22 @@ void BM_Ledger_Post(benchmark::State& state) {
 }
 BENCHMARK(BM_Ledger_Post)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// Building a ledger from nothing: 100 000 clients, six months.
-void BM_Ledger_Build(benchmark::State& state) { time_posting(state, cr::Engine(), post_events()); }
-BENCHMARK(BM_Ledger_Build)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Building a ledger from nothing: `clients` clients over `months` months (about 1.7 events
+// per client and month), to see how posting scales with clients and with events per client.
+void BM_Ledger_Build(benchmark::State& state) {
+  const auto clients = static_cast<std::size_t>(state.range(0));
+  const int months = static_cast<int>(state.range(1));
+  time_posting(state, cr::Engine(), clients == 100000 && months == 6 ? post_events() : simple_events(0, clients, months));
+}
+BENCHMARK(BM_Ledger_Build)
+    ->ArgNames({"clients", "months"})
+    ->Args({100000, 6})
+    ->Args({10000, 6})
+    ->Args({1000000, 6})
+    ->Args({100000, 1})
+    ->Args({100000, 24})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_Csv_Import(benchmark::State& state) {
   cr::GenerateOptions g;
@@ -114,6 +224,7 @@ void BM_Csv_Import(benchmark::State& state) {
     benchmark::DoNotOptimize(report.rows);
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+  bandwidth_counters(state, static_cast<double>(state.iterations() * text.size()));
   state.counters["rows"] = benchmark::Counter(
       static_cast<double>(std::count(text.begin(), text.end(), '\n') - 1) * static_cast<double>(state.iterations()),
       benchmark::Counter::kIsRate);
@@ -133,42 +244,70 @@ cr::Engine& loaded_engine(std::size_t clients) {
   return *e;
 }
 
+// Every client scored from ledger state; what it must read is the clients' state and their open
+// invoices.
 void BM_Score_All(benchmark::State& state) {
   auto& engine = loaded_engine(static_cast<std::size_t>(state.range(0)));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  engine.set_threads(threads);
   for (auto _ : state) {
     cr::ScoreTable t = engine.score_all();
     benchmark::DoNotOptimize(t.score.data());
   }
+  engine.set_threads(1);
   state.SetItemsProcessed(state.iterations() * state.range(0));
+  const auto& l = engine.ledger();
+  bandwidth_counters(state, static_cast<double>(state.iterations()) *
+                                static_cast<double>(l.client_count() * sizeof(cr::ClientState) +
+                                                    l.open_invoice_count() * sizeof(cr::detail::Invoice)));
 }
-BENCHMARK(BM_Score_All)->ArgName("clients")->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Score_All)
+    ->ArgNames({"clients", "threads"})
+    ->Args({100000, 1})
+    ->Args({10000, 1})
+    ->Args({1000000, 1})
+    ->Args({10000000, 1})
+    ->Args({1000000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A feature matrix of `rows` rows: the features of the first 1000 clients of the 100 000, repeated.
 std::vector<double> feature_matrix(std::size_t rows) {
   auto& engine = loaded_engine(100000);
-  std::vector<double> x(rows * cr::feature_count);
-  cr::ScoreTable t = engine.score_all();
-  for (std::size_t r = 0; r < rows; ++r) {
-    cr::Score s = engine.explain(t, r % 1000);
-    std::copy(s.features.begin(), s.features.end(), x.begin() + static_cast<std::ptrdiff_t>(r * cr::feature_count));
+  const cr::ScoreTable t = engine.score_all();
+  std::vector<double> first(1000 * cr::feature_count);
+  for (std::size_t r = 0; r < 1000; ++r) {
+    const cr::Score s = engine.explain(t, r);
+    std::copy(s.features.begin(), s.features.end(), first.begin() + static_cast<std::ptrdiff_t>(r * cr::feature_count));
   }
+  std::vector<double> x(rows * cr::feature_count);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = first[i % first.size()];
   return x;
 }
 
 void BM_Score_Features(benchmark::State& state) {
   const auto rows = static_cast<std::size_t>(state.range(0));
+  const auto threads = static_cast<unsigned>(state.range(1));
   const std::vector<double> x = feature_matrix(rows);
   std::vector<double> scores(rows);
   std::vector<cr::Band> bands(rows);
   const cr::Model model;
   for (auto _ : state) {
-    cr::score_features(x.data(), rows, cr::feature_count, model, scores.data(), bands.data());
+    cr::score_features(x.data(), rows, cr::feature_count, model, scores.data(), bands.data(), threads);
     benchmark::DoNotOptimize(scores.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size() * sizeof(double)));
+  bandwidth_counters(state, static_cast<double>(state.iterations() * x.size() * sizeof(double)));
 }
-BENCHMARK(BM_Score_Features)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Score_Features)
+    ->ArgNames({"rows", "threads"})
+    ->Args({1000000, 1})
+    ->Args({100000, 1})
+    ->Args({10000000, 1})
+    ->Args({1000000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_Score_One(benchmark::State& state) {
   auto& engine = loaded_engine(static_cast<std::size_t>(state.range(0)));
@@ -221,6 +360,7 @@ void BM_CApi_ScoreFeatures(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size() * sizeof(double)));
+  bandwidth_counters(state, static_cast<double>(state.iterations() * x.size() * sizeof(double)));
 }
 BENCHMARK(BM_CApi_ScoreFeatures)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -233,6 +373,7 @@ std::string snapshot_path(std::size_t clients) {
 
 void snapshot_counters(benchmark::State& state, const cr::Engine& engine, std::size_t file_bytes) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_bytes));
+  bandwidth_counters(state, static_cast<double>(state.iterations() * file_bytes));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(engine.client_count()));
   state.counters["snapshot_bytes_per_client"] =
       static_cast<double>(file_bytes) / static_cast<double>(engine.client_count());
@@ -267,4 +408,11 @@ BENCHMARK(BM_Snapshot_Load)->ArgName("clients")->Arg(1000000)->Repetitions(3)->U
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  ShareReporter reporter(benchmark::CreateDefaultDisplayReporter());
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -256,6 +256,14 @@ cr_status cr_engine_client_count(const cr_engine* engine, size_t* count) {
   });
 }
 
+cr_status cr_engine_set_threads(cr_engine* engine, uint32_t threads) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    const std::lock_guard hold(e.lock);
+    e.engine.set_threads(threads);
+  });
+}
+
 cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
@@ -375,8 +383,8 @@ cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_
   });
 }
 
-cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t row_stride, const cr_model* model,
-                            double* score, uint8_t* band) {
+cr_status cr_score_features_threads(const double* x, size_t rows, size_t columns, size_t row_stride,
+                                    const cr_model* model, double* score, uint8_t* band, uint32_t threads) {
   return guard([&] {
     if (columns != static_cast<std::size_t>(cr::feature_count))
       throw BadArgument{"columns is " + std::to_string(columns) + ", not the " + std::to_string(cr::feature_count) +
@@ -387,10 +395,15 @@ cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t
     if (!score && band) own.resize(rows);
     double* out = score ? score : own.data();
     if (!score && !band) out = nullptr;
-    cr::score_features(x, rows, row_stride, m, out, nullptr);
+    cr::score_features(x, rows, row_stride, m, out, nullptr, threads);
     if (band)
       for (std::size_t r = 0; r < rows; ++r) band[r] = static_cast<std::uint8_t>(cr::band_of(out[r], m));
   });
+}
+
+cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t row_stride, const cr_model* model,
+                            double* score, uint8_t* band) {
+  return cr_score_features_threads(x, rows, columns, row_stride, model, score, band, 1);
 }
 
 cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {

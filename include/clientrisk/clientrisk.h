@@ -129,6 +129,9 @@ CR_API cr_status cr_engine_post(cr_engine* engine, const cr_event* event);
 CR_API cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t count);
 /* The number of clients the engine knows. */
 CR_API cr_status cr_engine_client_count(const cr_engine* engine, size_t* count);
+/* The threads cr_engine_score_all shares its clients among (0: one per hardware thread; 1, the
+ * default, scores on the calling thread). Scores are the same bits whatever the number. */
+CR_API cr_status cr_engine_set_threads(cr_engine* engine, uint32_t threads);
 
 #define CR_MAX_REASONS 4
 
@@ -198,6 +201,10 @@ CR_API cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, 
  * Thread-safe. */
 CR_API cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t row_stride,
                                    const cr_model* model, double* score, uint8_t* band);
+/* cr_score_features with its rows shared among threads (0: one per hardware thread); the same
+ * bits whatever the number. */
+CR_API cr_status cr_score_features_threads(const double* x, size_t rows, size_t columns, size_t row_stride,
+                                           const cr_model* model, double* score, uint8_t* band, uint32_t threads);
 
 /* Saves the whole engine atomically (docs/persistence.md); loads one into a new engine. */
 CR_API cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/fingerprint.hpp"
 #include "clientrisk/ledger.hpp"
@@ -58,6 +59,15 @@ class Engine {
     if (ledger_.client_count() == 0) ledger_ = Ledger(decay_of(model));
     fingerprint_ = std::move(fingerprint);
     model_ = model;
+  }
+
+  // The threads that score_all() and score_clients() share their clients among (0: one per
+  // hardware thread; 1 by default). Scores are the same bits whatever the number.
+  unsigned threads() const { return threads_; }
+  // Throws InvalidInput above max_threads.
+  void set_threads(unsigned n) {
+    (void)detail::thread_count(n, 0, 1);
+    threads_ = n;
   }
 
   // One event. Throws InvalidInput naming the field; nothing is applied then.
@@ -153,18 +163,26 @@ class Engine {
     t.client = std::move(clients);
     const auto n = static_cast<Eigen::Index>(t.client.size());
     t.sub.resize(n, factor_count);
-    const AsOf as_of(ledger_, d);
-    constexpr Eigen::Index block = 256;
-    std::vector<FeatureRow> f(static_cast<std::size_t>(std::min(n, block)));
-    for (Eigen::Index r0 = 0; r0 < n; r0 += block) {
-      const Eigen::Index b = std::min(block, n - r0);
-      for (Eigen::Index r = 0; r < b; ++r)
-        extract_features(ledger_, t.client[static_cast<std::size_t>(r0 + r)], as_of, model_, f[static_cast<std::size_t>(r)]);
-      evaluate_factor_rows(f.front().data(), static_cast<std::size_t>(b), feature_count, model_, &t.sub(r0, 0));
-    }
-    weigh(t.sub, factor_points(model_), t.contribution, t.score);
+    t.contribution.resize(n, factor_count);
+    t.score.resize(n);
     t.band.resize(t.client.size());
-    for (Eigen::Index r = 0; r < n; ++r) t.band[static_cast<std::size_t>(r)] = band_of(t.score(r), model_);
+    const AsOf as_of(ledger_, d);
+    const auto points = factor_points(model_);
+    constexpr std::size_t block = 256;
+    detail::parallel_rows(t.client.size(), threads_, block, [&](unsigned, std::size_t first, std::size_t last) {
+      std::vector<FeatureRow> f(std::min(last - first, block));
+      for (std::size_t r0 = first; r0 < last; r0 += block) {
+        const std::size_t b = std::min(block, last - r0);
+        for (std::size_t r = 0; r < b; ++r) extract_features(ledger_, t.client[r0 + r], as_of, model_, f[r]);
+        evaluate_factor_rows(f.front().data(), b, feature_count, model_, &t.sub(static_cast<Eigen::Index>(r0), 0));
+      }
+      const auto rows = static_cast<Eigen::Index>(last - first), top = static_cast<Eigen::Index>(first);
+      t.contribution.middleRows(top, rows).noalias() = t.sub.middleRows(top, rows) * points.asDiagonal();
+      for (Eigen::Index r = top; r < top + rows; ++r) {
+        t.score(r) = sum_contributions(&t.contribution(r, 0));
+        t.band[static_cast<std::size_t>(r)] = band_of(t.score(r), model_);
+      }
+    });
     return t;
   }
 
@@ -190,6 +208,7 @@ class Engine {
   Model model_;
   std::string fingerprint_;
   Ledger ledger_;
+  unsigned threads_ = 1;
 };
 
 }  // namespace v1

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/factors.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/model.hpp"
@@ -198,30 +199,40 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
 
 // Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
 // apart. Writes scores and bands (either may be null). Throws InvalidInput naming the row
-// and feature of the first bad value, before writing anything.
+// and feature of the first bad value, before writing anything. `threads` share the rows (0:
+// one per hardware thread; InvalidInput above max_threads); the results are the same bits
+// whatever their number.
 inline void score_features(const double* x, std::size_t rows, std::size_t row_stride, const Model& m, double* scores,
-                           Band* bands) {
+                           Band* bands, unsigned threads = 1) {
   validate(m);
   if (rows > 0 && !x) throw InvalidInput("feature matrix is null");
   if (row_stride < static_cast<std::size_t>(feature_count))
     throw InvalidInput("row stride " + std::to_string(row_stride) + " is below the " + std::to_string(feature_count) +
                        " features");
-  if (const std::size_t r = detail::first_bad_row(x, rows, row_stride); r < rows)
+  constexpr std::size_t block = 1024;
+  const unsigned n = detail::thread_count(threads, rows, block);
+  std::vector<std::size_t> bad(n, rows);
+  detail::parallel_rows(rows, n, block, [&](unsigned range, std::size_t first, std::size_t last) {
+    const std::size_t r = detail::first_bad_row(x + first * row_stride, last - first, row_stride);
+    if (r < last - first) bad[range] = first + r;
+  });
+  if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
     throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
   const auto points = factor_points(m);
-  constexpr std::size_t block = 1024;
-  SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(rows, block)), factor_count), contribution;
-  Eigen::VectorXd s;
-  for (std::size_t r0 = 0; r0 < rows; r0 += block) {
-    const std::size_t n = std::min(block, rows - r0);
-    sub.resize(static_cast<Eigen::Index>(n), factor_count);
-    evaluate_factor_rows(x + r0 * row_stride, n, row_stride, m, sub.data());
-    weigh(sub, points, contribution, s);
-    for (std::size_t r = 0; r < n; ++r) {
-      if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
-      if (bands) bands[r0 + r] = band_of(s(static_cast<Eigen::Index>(r)), m);
+  detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {
+    SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(last - first, block)), factor_count), contribution;
+    Eigen::VectorXd s;
+    for (std::size_t r0 = first; r0 < last; r0 += block) {
+      const std::size_t k = std::min(block, last - r0);
+      sub.resize(static_cast<Eigen::Index>(k), factor_count);
+      evaluate_factor_rows(x + r0 * row_stride, k, row_stride, m, sub.data());
+      weigh(sub, points, contribution, s);
+      for (std::size_t r = 0; r < k; ++r) {
+        if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
+        if (bands) bands[r0 + r] = band_of(s(static_cast<Eigen::Index>(r)), m);
+      }
     }
-  }
+  });
 }
 
 }  // namespace v1

@@ -213,6 +213,17 @@ static void ledger(const char* dir, const char* bundled) {
         rows == n);
   CHECK(cr_engine_score_all(e, CR_NO_DATE, n, &rows, client, score, band, NULL, contribution) == CR_OK);
   CHECK(rows > 0 && rows <= n);
+  /* Two threads give the same bits. */
+  {
+    double* again = malloc(n * sizeof *again);
+    size_t rows2 = 0;
+    CHECK(cr_engine_set_threads(e, 2) == CR_OK);
+    CHECK(cr_engine_score_all(e, CR_NO_DATE, n, &rows2, client, again, band, NULL, contribution) == CR_OK);
+    CHECK(rows2 == rows && memcmp(again, score, rows * sizeof *score) == 0);
+    CHECK(cr_engine_set_threads(e, 1) == CR_OK);
+    CHECK(cr_engine_set_threads(NULL, 2) == CR_ERROR_INVALID_ARGUMENT);
+    free(again);
+  }
   for (i = 0; i < rows; ++i) {
     double sum = 0;
     int k;
@@ -274,6 +285,12 @@ static void features(void) {
   CHECK(cr_score_features(x, 2, 23, 30, NULL, score, band) == CR_ERROR_INVALID_ARGUMENT && said("columns"));
   CHECK(cr_score_features(x, 2, 24, 20, NULL, score, band) == CR_ERROR_INVALID_INPUT && said("stride"));
   CHECK(cr_score_features(NULL, 2, 24, 30, NULL, score, band) == CR_ERROR_INVALID_INPUT);
+  {
+    double threaded[2];
+    CHECK(cr_score_features_threads(x, 2, 24, 30, NULL, threaded, NULL, 0) == CR_OK && threaded[0] == score[0] &&
+          threaded[1] == score[1]);
+    CHECK(cr_score_features_threads(x, 2, 23, 30, NULL, threaded, NULL, 2) == CR_ERROR_INVALID_ARGUMENT);
+  }
   x[30 + 2] = NAN;
   score[1] = -7;
   CHECK(cr_score_features(x, 2, 24, 30, NULL, score, band) == CR_ERROR_INVALID_INPUT && said("row 1"));

@@ -284,3 +284,19 @@ def test_post_frame_refuses_odd_values_without_crashing(column, value, message):
     assert len(e) == 0
     report = e.post_frame(df, lenient=True)
     assert (report.accepted, report.rejected[0].column) == (0, column)
+
+
+def test_engine_threads_give_the_same_scores(ledger):
+    one = cr.Engine()
+    one.import_csv(ledger)
+    many = cr.Engine(threads=3)
+    many.import_csv(ledger)
+    assert many.threads == 3
+    pd.testing.assert_frame_equal(many.scores(), one.scores(), check_exact=True)
+    many.threads = 0
+    assert many.threads == 0
+    with pytest.raises(cr.InvalidInputError, match="threads"):
+        many.threads = -2
+    with pytest.raises(cr.InvalidInputError, match="threads"):
+        cr.Engine(threads=5000)
+    assert many.threads == 0

@@ -102,3 +102,15 @@ def test_threads_scoring_halves_give_the_one_thread_result(explained):
     for t in threads:
         t.join()
     assert np.array_equal(np.concatenate(out), expected)
+
+
+def test_the_threads_argument_gives_the_same_bits(explained):
+    base = np.stack([s.features for s in explained])
+    x = np.ascontiguousarray(np.resize(base, (50_000, 24)))
+    scores, bands = cr.score_features(x)
+    for threads in (2, 3, 0):
+        s, b = cr.score_features(x, threads=threads)
+        assert s.tobytes() == scores.tobytes() and np.array_equal(b, bands)
+    for bad in (-1, 1025):
+        with pytest.raises(cr.InvalidInputError, match="threads"):
+            cr.score_features(x, threads=bad)

@@ -687,3 +687,65 @@ TEST(EngineRules, BackDatedEventsThatWouldChangeAnAllocationAreRefused) {
   engine.post(payment(day("2024-01-28"), "a", "F2", 5000));
   EXPECT_EQ(engine.score("a", day("2024-01-31")).key.outstanding.cents(), 0);
 }
+
+// --- threads ---------------------------------------------------------------------------------
+
+TEST(Threads, ScoreAllGivesTheSameBitsWhateverTheThreadCount) {
+  GenerateOptions o;
+  o.clients = 3000;
+  o.months = 12;
+  Engine engine;
+  engine.post(generate_events(o));
+  const ScoreTable one = engine.score_all();
+  ASSERT_EQ(one.size(), engine.client_count());
+  ASSERT_GT(one.size(), 2900u);
+  for (unsigned threads : {2u, 3u, 8u, 0u}) {
+    engine.set_threads(threads);
+    const ScoreTable t = engine.score_all();
+    ASSERT_EQ(t.size(), one.size());
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      ASSERT_EQ(t.client[r], one.client[r]);
+      ASSERT_EQ(bits(t.score(static_cast<Eigen::Index>(r))), bits(one.score(static_cast<Eigen::Index>(r))))
+          << "threads " << threads << " row " << r;
+      ASSERT_EQ(t.band[r], one.band[r]);
+      for (int k = 0; k < factor_count; ++k)
+        ASSERT_EQ(bits(t.contribution(static_cast<Eigen::Index>(r), k)),
+                  bits(one.contribution(static_cast<Eigen::Index>(r), k)));
+    }
+  }
+  EXPECT_THROW(engine.set_threads(max_threads + 1), InvalidInput);
+  EXPECT_EQ(engine.threads(), 0u);
+}
+
+TEST(Threads, ScoreFeaturesGivesTheSameBitsWhateverTheThreadCountAndNamesTheFirstBadRow) {
+  Engine engine;
+  engine.post(generated(1));
+  const ScoreTable t = engine.score_all();
+  constexpr std::size_t rows = 10000;
+  std::vector<double> x(rows * feature_count);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const Score s = engine.explain(t, r % t.size());
+    std::copy(s.features.begin(), s.features.end(), x.begin() + static_cast<std::ptrdiff_t>(r * feature_count));
+  }
+  std::vector<double> one(rows), got(rows);
+  score_features(x.data(), rows, feature_count, Model{}, one.data(), nullptr);
+  for (unsigned threads : {2u, 3u, 7u, 0u}) {
+    std::fill(got.begin(), got.end(), -1.0);
+    score_features(x.data(), rows, feature_count, Model{}, got.data(), nullptr, threads);
+    for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(bits(got[r]), bits(one[r])) << "threads " << threads << " row " << r;
+  }
+  // Bad rows in the second and the last range: the error names the lower one and nothing is written.
+  x[6100 * feature_count + 2] = std::nan("");
+  x[9990 * feature_count + 5] = -1;
+  std::fill(got.begin(), got.end(), -1.0);
+  for (unsigned threads : {1u, 2u, 3u, 7u}) {
+    try {
+      score_features(x.data(), rows, feature_count, Model{}, got.data(), nullptr, threads);
+      ADD_FAILURE() << "threads " << threads << ": no error";
+    } catch (const InvalidInput& e) {
+      EXPECT_NE(std::string(e.what()).find("row 6100"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(std::count(got.begin(), got.end(), -1.0), static_cast<std::ptrdiff_t>(rows));
+  }
+  EXPECT_THROW(score_features(x.data(), 10, feature_count, Model{}, got.data(), nullptr, max_threads + 1), InvalidInput);
+}

@@ -150,7 +150,8 @@ class FrameReport:
     def rejected(self) -> list[FrameRejection]: ...
 
 class Engine:
-    def __init__(self, model: Optional[Model] = None) -> None: ...
+    threads: int
+    def __init__(self, model: Optional[Model] = None, threads: int = 1) -> None: ...
     def post(
         self,
         date: DateLike,
@@ -179,5 +180,5 @@ class Engine:
     def __len__(self) -> int: ...
 
 def score_features(
-    X: Union[npt.ArrayLike, pd.DataFrame], model: Optional[Model] = None
+    X: Union[npt.ArrayLike, pd.DataFrame], model: Optional[Model] = None, threads: int = 1
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...

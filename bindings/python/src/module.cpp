@@ -616,6 +616,13 @@ Event event_of(const py::object& date, const py::object& client, const py::objec
   return e;
 }
 
+unsigned threads_of(long long n) {
+  if (n < 0 || n > max_threads)
+    throw InvalidInput("threads: must be 0 (one per hardware thread) to " + std::to_string(max_threads) + ", got " +
+                       std::to_string(n));
+  return static_cast<unsigned>(n);
+}
+
 void bind_engine(py::module_& m) {
   py::class_<PyEngine> engine(m, "Engine", R"doc(
 A ledger and a model: post events in any order, then score clients as of a date.
@@ -624,6 +631,9 @@ Parameters
 ----------
 model : Model, optional
     The built-in model when omitted.
+threads : int, default 1
+    The threads ``scores()`` shares its clients among; 0 means one per hardware thread. Scores
+    are the same bits whatever the number. Also an attribute.
 
 Notes
 -----
@@ -639,8 +649,18 @@ Examples
 CsvReport(rows=..., accepted=..., rejected=0)
 >>> engine.scores().sort_values("score", ascending=False).head()
 )doc");
-  engine.def(py::init([](std::optional<Model> model) { return new PyEngine(model.value_or(Model{})); }),
-             "model"_a = py::none());
+  engine.def(py::init([](std::optional<Model> model, long long threads) {
+               auto e = std::make_unique<PyEngine>(model.value_or(Model{}));
+               e->engine.set_threads(threads_of(threads));
+               return e;
+             }),
+             "model"_a = py::none(), "threads"_a = 1);
+  engine.def_property("threads", [](PyEngine& self) {
+    return with_engine(self, [](Engine& en) { return en.threads(); });
+  }, [](PyEngine& self, long long n) {
+    const unsigned threads = threads_of(n);
+    with_engine(self, [&](Engine& en) { en.set_threads(threads); });
+  }, "int: the threads scores() shares its clients among (0: one per hardware thread).");
   engine.def("post", [](PyEngine& self, py::object date, py::object client, py::object kind, py::object ref,
                         py::object amount, py::object due, py::object detail, py::object amount_cents) {
     const Event e = event_of(date, client, kind, ref, amount, due, detail, amount_cents);
@@ -867,7 +887,8 @@ py::array feature_matrix(py::object x) {
   return py::module_::import("numpy").attr("ascontiguousarray")(a, "dtype"_a = "float64");
 }
 
-py::tuple score_feature_matrix(py::object x, std::optional<Model> model) {
+py::tuple score_feature_matrix(py::object x, std::optional<Model> model, long long threads) {
+  const unsigned n_threads = threads_of(threads);
   py::array a = feature_matrix(std::move(x));
   const Model m = model.value_or(Model{});
   const auto rows = static_cast<std::size_t>(a.shape(0));
@@ -879,7 +900,7 @@ py::tuple score_feature_matrix(py::object x, std::optional<Model> model) {
   auto* pb = reinterpret_cast<Band*>(bands.mutable_data());
   {
     py::gil_scoped_release release;
-    score_features(px, rows, stride, m, ps, pb);
+    score_features(px, rows, stride, m, ps, pb, n_threads);
   }
   return py::make_tuple(scores, bands);
 }
@@ -910,7 +931,7 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_model(m);
   cp::bind_results(m);
   cp::bind_engine(m);
-  m.def("score_features", &cp::score_feature_matrix, "X"_a, "model"_a = py::none(), R"doc(
+  m.def("score_features", &cp::score_feature_matrix, "X"_a, "model"_a = py::none(), "threads"_a = 1, R"doc(
 Scores a feature matrix: one row per client, the columns of ``clientrisk.FEATURES``.
 
 Parameters
@@ -921,6 +942,9 @@ X : numpy.ndarray or pandas.DataFrame
     orders are converted to one first. A DataFrame is read by column name.
 model : Model, optional
     The built-in model when omitted.
+threads : int, default 1
+    The threads the rows are shared among; 0 means one per hardware thread. The results are the
+    same bits whatever the number.
 
 Returns
 -------
@@ -936,6 +960,7 @@ InvalidInputError
 
 Notes
 -----
-The GIL is released while it works: threads scoring parts of a matrix run in parallel.
+The GIL is released while it works: Python threads scoring parts of a matrix also run in
+parallel.
 )doc");
 }
