@@ -5,6 +5,8 @@
    vectorised numpy implementation of the same formulas (numpy_formulas.py).
 2. post_frame of an events DataFrame then scores(): against pandas groupby code computing the same
    24 features (pandas_features.py), checked equal to the engine's first.
+3. score_features against scikit-learn's predict_proba of a logistic regression of the same size
+   (24 features in, one probability out) on the same matrix: what an analyst would deploy instead.
 
 usage: PYTHONPATH=build/release/python /usr/bin/python3 benchmarks/python/compare.py
        [--rows 1000000] [--clients 40000] [--lib build/release/libclientrisk.so] [--json out.json]
@@ -120,6 +122,28 @@ def compare_features(args, results):
     }
 
 
+def compare_sklearn(args, results):
+    from sklearn.linear_model import LogisticRegression
+
+    x = feature_matrix(args.rows, 5000)
+    scores = cr.score_features(x)[0]
+    # A model of the same size: 24 coefficients and an intercept, fitted to tell the riskier
+    # half of these rows, so that its probabilities are not degenerate.
+    rng = np.random.default_rng(4)
+    sample = rng.choice(len(x), 20000, replace=False)
+    scale = x[sample].std(axis=0) + 1e-9
+    y = scores[sample] > np.median(scores[sample])
+    model = LogisticRegression(max_iter=1000).fit(x[sample] / scale, y)
+    xs = np.ascontiguousarray(x / scale)
+    sk_over_cr, sk_med, cr_med = paired(lambda: model.predict_proba(xs), lambda: cr.score_features(x), args.repeat)
+    results["sklearn"] = {
+        "rows": len(x),
+        "predict_proba_rows_per_s": len(x) / sk_med,
+        "score_features_rows_per_s": len(x) / cr_med,
+        "speedup_over_predict_proba": sk_over_cr,
+    }
+
+
 def compare_events(args, results):
     events = ledger.events(args.clients, seed=3)
     as_of = events["date"].max()
@@ -160,7 +184,8 @@ def main():
     results = {"clientrisk": cr.__version__}
     compare_features(args, results)
     compare_events(args, results)
-    f, ev = results["score_features"], results["events"]
+    compare_sklearn(args, results)
+    f, ev, sk = results["score_features"], results["events"], results["sklearn"]
     print(f"score_features, {f['rows']} rows: {f['python_rows_per_s'] / 1e6:.1f} M rows/s from Python, "
           f"{f['c_rows_per_s'] / 1e6:.1f} M rows/s from C on the same matrix")
     print(f"  Python / C throughput        {f['python_over_c']:.3f}")
@@ -171,6 +196,9 @@ def main():
           f"{ev['clientrisk_s']:.2f} s ({ev['post_frame_rows_per_s'] / 1e6:.2f} M rows/s posted), "
           f"pandas features in {ev['pandas_features_s']:.2f} s")
     print(f"  over pandas groupby          {ev['speedup_over_pandas']:.1f}x faster")
+    print(f"scikit-learn LogisticRegression.predict_proba, {sk['rows']} rows x 24: "
+          f"{sk['predict_proba_rows_per_s'] / 1e6:.1f} M rows/s, score_features {sk['score_features_rows_per_s'] / 1e6:.1f} M rows/s")
+    print(f"  over predict_proba           {sk['speedup_over_predict_proba']:.2f}x faster")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
 
