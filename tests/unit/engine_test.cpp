@@ -734,18 +734,21 @@ TEST(Threads, ScoreFeaturesGivesTheSameBitsWhateverTheThreadCountAndNamesTheFirs
     score_features(x.data(), rows, feature_count, Model{}, got.data(), nullptr, threads);
     for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(bits(got[r]), bits(one[r])) << "threads " << threads << " row " << r;
   }
-  // Bad rows in the second and the last range: the error names the lower one and nothing is written.
+  // Bad rows in two ranges: the error names the lower one and the outputs hold what they held.
   x[6100 * feature_count + 2] = std::nan("");
   x[9990 * feature_count + 5] = -1;
+  // The blocks before them were scored, then put back.
   std::fill(got.begin(), got.end(), -1.0);
+  std::vector<Band> band(rows, Band::critical);
   for (unsigned threads : {1u, 2u, 3u, 7u}) {
     try {
-      score_features(x.data(), rows, feature_count, Model{}, got.data(), nullptr, threads);
+      score_features(x.data(), rows, feature_count, Model{}, got.data(), band.data(), threads);
       ADD_FAILURE() << "threads " << threads << ": no error";
     } catch (const InvalidInput& e) {
       EXPECT_NE(std::string(e.what()).find("row 6100"), std::string::npos) << e.what();
     }
     EXPECT_EQ(std::count(got.begin(), got.end(), -1.0), static_cast<std::ptrdiff_t>(rows));
+    EXPECT_EQ(std::count(band.begin(), band.end(), Band::critical), static_cast<std::ptrdiff_t>(rows));
   }
   EXPECT_THROW(score_features(x.data(), 10, feature_count, Model{}, got.data(), nullptr, max_threads + 1), InvalidInput);
 }

@@ -715,3 +715,53 @@ TEST(LegalFactor, IgnoresLaterEvents) {
                                     notice(day("2024-07-01"), "b", "formal_notice")};
   expect_later_events_ignored(history, later, d);
 }
+
+namespace {
+
+// --- batch evaluation ------------------------------------------------------------------------
+
+// Random valid rows, with the edge cases of every branch: nothing open, no reviews, too few
+// months to judge seasonality, zero and large counts, shares at 0 and 1.
+std::vector<double> random_feature_rows(std::size_t rows, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> x(rows * feature_count);
+  for (std::size_t r = 0; r < rows; ++r) {
+    double* f = x.data() + r * feature_count;
+    for (int k = 0; k < feature_count; ++k) {
+      const auto i = static_cast<std::size_t>(k);
+      const double pick = u(rng);
+      double v;
+      if (detail::feature_whole[i])
+        v = pick < 0.4 ? 0 : pick < 0.9 ? std::floor(u(rng) * 12) : std::floor(u(rng) * (detail::feature_max[i] + 1));
+      else if (detail::feature_max[i] <= 100)
+        v = pick < 0.2 ? 0 : pick < 0.3 ? detail::feature_max[i] : u(rng) * detail::feature_max[i];
+      else
+        v = pick < 0.3 ? 0 : std::exp(u(rng) * 30);  // up to about 1e13 cents
+      f[k] = std::min(v, detail::feature_max[i]);
+    }
+    EXPECT_TRUE(feature_row_ok(f)) << "row " << r << ": " << feature_problem(f);
+  }
+  return x;
+}
+
+TEST(BatchEvaluation, GivesEachRowTheBitsOfTheOneRowForm) {
+  constexpr std::size_t rows = 20003;  // not a multiple of four: the tail goes one row at a time
+  const std::vector<double> x = random_feature_rows(rows, 11);
+  Model m;
+  m.seasonality_min_months = 6;
+  for (const Model& model : {Model{}, m}) {
+    std::vector<double> batch(rows * factor_count);
+    evaluate_factor_rows(x.data(), rows, feature_count, model, batch.data());
+    int differ = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      SubScores one;
+      evaluate_factors(x.data() + r * feature_count, model, one);
+      for (int k = 0; k < factor_count; ++k)
+        differ += bits(one[static_cast<std::size_t>(k)]) != bits(batch[r * factor_count + static_cast<std::size_t>(k)]);
+    }
+    EXPECT_EQ(differ, 0);
+  }
+}
+
+}  // namespace
