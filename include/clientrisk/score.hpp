@@ -8,7 +8,6 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -199,13 +198,10 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
 }
 
 // Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
-// apart. Writes scores and bands (either may be null). Throws InvalidInput naming the row and
-// feature of the first bad value, and then scores and bands hold what they held before the
-// call. `threads` share the rows (0: one per hardware thread; InvalidInput above max_threads);
-// the results are the same bits whatever their number.
-//
-// Each block of rows is checked, then scored while it is in the cache, so the matrix is read
-// from memory once; the outputs a block overwrites are kept first, to be put back on an error.
+// apart. Writes scores and bands (either may be null). Throws InvalidInput naming the row
+// and feature of the first bad value, before writing anything. `threads` share the rows (0:
+// one per hardware thread; InvalidInput above max_threads); the results are the same bits
+// whatever their number.
 inline void score_features(const double* x, std::size_t rows, std::size_t row_stride, const Model& m, double* scores,
                            Band* bands, unsigned threads = 1) {
   validate(m);
@@ -215,45 +211,28 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
                        " features");
   constexpr std::size_t block = 1024;
   const unsigned n = detail::thread_count(threads, rows, block);
+  std::vector<std::size_t> bad(n, rows);
+  detail::parallel_rows(rows, n, block, [&](unsigned range, std::size_t first, std::size_t last) {
+    const std::size_t r = detail::first_bad_row(x + first * row_stride, last - first, row_stride);
+    if (r < last - first) bad[range] = first + r;
+  });
+  if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
+    throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
   const auto points = factor_points(m);
-  auto kept_scores = scores ? std::make_unique_for_overwrite<double[]>(rows) : nullptr;
-  auto kept_bands = bands ? std::make_unique_for_overwrite<Band[]>(rows) : nullptr;
-  struct Range {
-    std::size_t first = 0, written = 0, bad = 0;  // bad: the first bad row, or rows
-  };
-  std::vector<Range> range(n);
-  detail::parallel_rows(rows, n, block, [&](unsigned i, std::size_t first, std::size_t last) {
-    Range& out = range[i];
-    out.first = out.written = first;
-    out.bad = rows;
+  detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {
     SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(last - first, block)), factor_count), contribution;
     Eigen::VectorXd s;
     for (std::size_t r0 = first; r0 < last; r0 += block) {
       const std::size_t k = std::min(block, last - r0);
-      if (const std::size_t r = detail::first_bad_row(x + r0 * row_stride, k, row_stride); r < k) {
-        out.bad = r0 + r;
-        return;
-      }
       sub.resize(static_cast<Eigen::Index>(k), factor_count);
       evaluate_factor_rows(x + r0 * row_stride, k, row_stride, m, sub.data());
       weigh(sub, points, contribution, s);
-      if (scores) std::copy_n(scores + r0, k, kept_scores.get() + r0);
-      if (bands) std::copy_n(bands + r0, k, kept_bands.get() + r0);
       for (std::size_t r = 0; r < k; ++r) {
         if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
         if (bands) bands[r0 + r] = band_of(s(static_cast<Eigen::Index>(r)), m);
       }
-      out.written = r0 + k;
     }
   });
-  std::size_t bad = rows;
-  for (const Range& r : range) bad = std::min(bad, r.bad);
-  if (bad == rows) return;
-  for (const Range& r : range) {
-    if (scores) std::copy(kept_scores.get() + r.first, kept_scores.get() + r.written, scores + r.first);
-    if (bands) std::copy(kept_bands.get() + r.first, kept_bands.get() + r.written, bands + r.first);
-  }
-  throw InvalidInput("feature matrix row " + std::to_string(bad) + ": " + feature_problem(x + bad * row_stride));
 }
 
 }  // namespace v1

@@ -734,10 +734,9 @@ TEST(Threads, ScoreFeaturesGivesTheSameBitsWhateverTheThreadCountAndNamesTheFirs
     score_features(x.data(), rows, feature_count, Model{}, got.data(), nullptr, threads);
     for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(bits(got[r]), bits(one[r])) << "threads " << threads << " row " << r;
   }
-  // Bad rows in two ranges: the error names the lower one and the outputs hold what they held.
+  // Bad rows in two ranges: the error names the lower one and nothing is written.
   x[6100 * feature_count + 2] = std::nan("");
   x[9990 * feature_count + 5] = -1;
-  // The blocks before them were scored, then put back.
   std::fill(got.begin(), got.end(), -1.0);
   std::vector<Band> band(rows, Band::critical);
   for (unsigned threads : {1u, 2u, 3u, 7u}) {
