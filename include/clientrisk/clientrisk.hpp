@@ -2,6 +2,7 @@
 // Include the one-concept headers instead when compile time matters.
 #pragma once
 
+#include "clientrisk/calibrate.hpp"
 #include "clientrisk/date.hpp"
 #include "clientrisk/engine.hpp"
 #include "clientrisk/error.hpp"
@@ -9,6 +10,7 @@
 #include "clientrisk/factors.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/ledger.hpp"
+#include "clientrisk/metrics.hpp"
 #include "clientrisk/model.hpp"
 #include "clientrisk/money.hpp"
 #include "clientrisk/score.hpp"
