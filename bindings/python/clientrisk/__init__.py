@@ -3,7 +3,9 @@
 The Python face of the clientrisk C++ library. Post the events of a ledger (invoices, payments,
 disputes, complaints, contracts, legal notices, reviews) into an :class:`Engine`, then read each
 client's score, band, factor sub-scores, contributions, reasons and key figures, one client at a
-time or as a pandas DataFrame. :func:`score_features` scores a feature matrix directly.
+time or as a pandas DataFrame. :func:`score_features` scores a feature matrix directly;
+:func:`calibrate` fits a logistic regression of outcomes, and :func:`auc`, :func:`ks`, :func:`psi`
+and the other metrics measure how well scores rank and predict.
 
 Every score equals, bit for bit, what the C++ library, the C ABI and the command line give.
 docs/python.md walks through an analysis; docs/factors.md explains every formula.
@@ -26,8 +28,17 @@ from ._core import (
     IoError,
     Model,
     Reason,
+    LogisticFit,
     Score,
     __version__,
+    auc,
+    brier,
+    calibrate,
+    calibration_table,
+    gini,
+    ks,
+    log_loss,
+    psi,
     score_features,
 )
 
@@ -48,8 +59,17 @@ __all__ = [
     "IoError",
     "Model",
     "Reason",
+    "LogisticFit",
     "Score",
     "__version__",
+    "auc",
+    "brier",
+    "calibrate",
+    "calibration_table",
+    "gini",
+    "ks",
+    "log_loss",
+    "psi",
     "score_features",
 ]
 

@@ -1,0 +1,106 @@
+"""clientrisk.calibrate against statsmodels' Logit, and the metrics against scikit-learn and scipy."""
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+import sklearn.metrics
+import statsmodels.api as sm
+
+import clientrisk as cr
+
+
+def simulate(n, coef, intercept, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, len(coef)))
+    p = 1 / (1 + np.exp(-(intercept + X @ np.asarray(coef))))
+    return X, (rng.random(n) < p).astype(float)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_coefficients_and_standard_errors_equal_statsmodels(seed):
+    X, y = simulate(5000, [0.8, -0.4, 0.2, 0.0, 1.1], -0.7, seed)
+    fit = cr.calibrate(X, y)
+    ref = sm.Logit(y, sm.add_constant(X, prepend=False)).fit(method="newton", tol=1e-14, maxiter=100, disp=0)
+    ours = np.append(fit.coef, fit.intercept)
+    np.testing.assert_allclose(ours, ref.params, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(np.append(fit.std_error, fit.intercept_std_error), ref.bse, rtol=1e-6)
+    assert fit.log_likelihood == pytest.approx(ref.llf, rel=1e-10)
+    assert fit.converged and fit.iterations < 20
+    np.testing.assert_allclose(fit.predict_proba(X), ref.predict(sm.add_constant(X, prepend=False)), rtol=1e-6)
+
+
+def test_l2_solves_the_penalised_score_equations_and_non_negative_holds():
+    X, y = simulate(3000, [1.0, -0.8, 0.5], 0.2, 4)
+    fit = cr.calibrate(X, y, l2=50.0)
+    plain = cr.calibrate(X, y)
+    assert np.linalg.norm(fit.coef) < np.linalg.norm(plain.coef)
+    p = fit.predict_proba(X)
+    assert np.abs(X.T @ (y - p) - 50.0 * fit.coef).max() < 1e-7 and abs((y - p).sum()) < 1e-7
+    nn = cr.calibrate(X, y, non_negative=True)
+    assert nn.coef[1] == 0.0 and nn.std_error[1] == 0.0 and nn.coef[0] > 0 and nn.coef[2] > 0
+
+
+def test_a_dataframe_keeps_its_columns():
+    X, y = simulate(500, [1.0, 0.5], 0.0, 5)
+    fit = cr.calibrate(pd.DataFrame(X, columns=["paydex", "overdue"]), y)
+    assert fit.columns == ["paydex", "overdue"]
+    assert "LogisticFit(columns=2" in repr(fit)
+
+
+def test_bad_inputs_raise_invalid_input():
+    X, y = simulate(200, [1.0, 0.5], 0.0, 6)
+    X2 = X.copy()
+    X2[5, 1] = np.nan
+    with pytest.raises(cr.InvalidInputError, match="row 5, column 1"):
+        cr.calibrate(X2, y)
+    with pytest.raises(cr.InvalidInputError, match="both classes"):
+        cr.calibrate(X, np.zeros(len(y)))
+    const = X.copy()
+    const[:, 0] = 1.0
+    with pytest.raises(cr.InvalidInputError, match="column 0 is constant"):
+        cr.calibrate(const, y)
+    assert np.isfinite(cr.calibrate(const, y, l2=1.0).coef).all()
+    sep = np.array([[-2.0], [-1.0], [1.0], [2.0]] * 5)
+    with pytest.raises(cr.InvalidInputError, match="separate"):
+        cr.calibrate(sep, (sep[:, 0] > 0).astype(float))
+    with pytest.raises(cr.InvalidInputError, match="too few"):
+        cr.calibrate(X[:3], y[:3])
+    with pytest.raises(cr.InvalidInputError, match="2-D"):
+        cr.calibrate(X[:, 0], y)
+    with pytest.raises(cr.InvalidInputError, match="expected numbers"):
+        cr.calibrate(np.array([["a", "b"]] * 10), y[:10])
+    with pytest.raises(cr.InvalidInputError, match="expected 2 columns"):
+        cr.calibrate(X, y).predict_proba(X[:, :1])
+
+
+def test_auc_and_gini_equal_scikit_learn_with_ties():
+    rng = np.random.default_rng(7)
+    for n in (10, 1000, 100000):
+        y = (rng.random(n) < 0.3).astype(float)
+        y[0], y[1] = 0, 1
+        scores = np.round(rng.random(n) + 0.3 * y, 2)  # many ties
+        assert cr.auc(scores, y) == pytest.approx(sklearn.metrics.roc_auc_score(y, scores), abs=1e-12)
+        assert cr.gini(scores, y) == pytest.approx(2 * sklearn.metrics.roc_auc_score(y, scores) - 1, abs=1e-12)
+        ks = scipy.stats.ks_2samp(scores[y == 1], scores[y == 0]).statistic
+        assert cr.ks(scores, y) == pytest.approx(ks, abs=1e-12)
+    assert cr.auc([1, 1, 1], [0, 1, 0]) == 0.5
+
+
+def test_brier_log_loss_calibration_and_psi():
+    rng = np.random.default_rng(8)
+    p = rng.random(1000)
+    y = (rng.random(1000) < p).astype(float)
+    assert cr.brier(p, y) == pytest.approx(sklearn.metrics.brier_score_loss(y, p), rel=1e-12)
+    assert cr.log_loss(p, y) == pytest.approx(sklearn.metrics.log_loss(y, p), rel=1e-12)
+    table = cr.calibration_table(p, y)
+    assert list(table.columns) == ["rows", "lowest", "highest", "mean_predicted", "observed_rate"]
+    assert table["rows"].sum() == 1000 and len(table) == 10
+    assert (np.diff(table["mean_predicted"]) > 0).all()
+    assert cr.psi(p, p) == 0.0
+    assert cr.psi(p, np.clip(p + 0.3, 0, 1)) > 0.25
+    with pytest.raises(cr.InvalidInputError, match="scores but"):
+        cr.auc([0.1, 0.2], [0, 1, 1])
+    with pytest.raises(cr.InvalidInputError, match="not within"):
+        cr.brier([1.5], [1])
+    with pytest.raises(cr.InvalidInputError, match="1-D"):
+        cr.psi(np.zeros((2, 2)), [1.0])
