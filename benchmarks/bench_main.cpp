@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -403,6 +404,60 @@ void BM_Snapshot_Load(benchmark::State& state) {
   std::remove(path.c_str());
 }
 BENCHMARK(BM_Snapshot_Load)->ArgName("clients")->Arg(1000000)->Repetitions(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Rows of `columns` standard normal features and outcomes drawn from a logistic model of them.
+struct Outcomes {
+  Eigen::MatrixXd x;
+  std::vector<double> y;
+};
+
+Outcomes logistic_data(std::size_t rows, std::size_t columns) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> z;
+  std::uniform_real_distribution<double> u(0, 1);
+  Outcomes d{Eigen::MatrixXd(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(columns)), std::vector<double>(rows)};
+  for (std::size_t i = 0; i < rows; ++i) {
+    double eta = -1;
+    for (std::size_t j = 0; j < columns; ++j) {
+      const double v = z(rng);
+      d.x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+      eta += (static_cast<double>(j % 3) - 1) * 0.5 * v;
+    }
+    d.y[i] = u(rng) < 1 / (1 + std::exp(-eta)) ? 1 : 0;
+  }
+  return d;
+}
+
+// A logistic regression fitted by Newton's method: one item is one row of the design.
+void BM_Calibrate_Fit(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  const Outcomes d = logistic_data(rows, static_cast<std::size_t>(state.range(1)));
+  int iterations = 0;
+  for (auto _ : state) {
+    const cr::LogisticFit f = cr::fit_logistic(d.x, d.y);
+    iterations = f.iterations;
+    benchmark::DoNotOptimize(f.coef.data());
+  }
+  state.counters["iterations"] = iterations;
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+  bandwidth_counters(state, static_cast<double>(state.iterations()) * static_cast<double>(d.x.size() * sizeof(double)));
+}
+BENCHMARK(BM_Calibrate_Fit)->ArgNames({"rows", "columns"})->Args({1000000, 8})->Args({100000, 24})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The AUC of scores with ties: one item is one score.
+void BM_Metrics_Auc(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  std::mt19937_64 rng(6);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> score(rows), y(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    y[i] = u(rng) < 0.2 ? 1 : 0;
+    score[i] = std::round((u(rng) + 0.3 * y[i]) * 1000) / 10;  // 0.1-point scores: many ties
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(cr::auc(score, y));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_Metrics_Auc)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -7,9 +7,12 @@
    24 features (pandas_features.py), checked equal to the engine's first.
 3. score_features against scikit-learn's predict_proba of a logistic regression of the same size
    (24 features in, one probability out) on the same matrix: what an analyst would deploy instead.
+4. calibrate (Newton) against scikit-learn's LogisticRegression (lbfgs, no penalty) fitting the same
+   1 000 000 x 8 data, checked to agree; auc against sklearn.metrics.roc_auc_score.
 
 usage: PYTHONPATH=build/release/python /usr/bin/python3 benchmarks/python/compare.py
-       [--rows 1000000] [--clients 40000] [--lib build/release/libclientrisk.so] [--json out.json]
+       [--rows 1000000] [--clients 40000] [--fit-rows 1000000] [--lib build/release/libclientrisk.so]
+       [--json out.json]
 """
 import argparse
 import ctypes
@@ -144,6 +147,43 @@ def compare_sklearn(args, results):
     }
 
 
+def compare_calibration(args, results):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(args.fit_rows, 8))
+    eta = -1 + X @ np.array([0.5, -0.5, 0.0, 0.5, -0.5, 0.0, 0.5, -0.5])
+    y = (rng.random(len(X)) < 1 / (1 + np.exp(-eta))).astype(float)
+    fit = cr.calibrate(X, y)
+    sk = LogisticRegression(penalty=None, solver="lbfgs", max_iter=1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk.fit(X, y)
+        if np.abs(sk.coef_[0] - fit.coef).max() > 1e-3:
+            raise AssertionError("scikit-learn's coefficients differ from calibrate's")
+        repeat = max(1, args.repeat // 3)
+        sk_over_cr, sk_med, cr_med = paired(lambda: LogisticRegression(penalty=None, solver="lbfgs", max_iter=1000).fit(X, y),
+                                            lambda: cr.calibrate(X, y), repeat)
+    scores = np.round(rng.random(args.fit_rows) + 0.3 * y, 3)
+    if abs(cr.auc(scores, y) - roc_auc_score(y, scores)) > 1e-12:
+        raise AssertionError("auc differs from roc_auc_score")
+    auc_over, sk_auc, cr_auc = paired(lambda: roc_auc_score(y, scores), lambda: cr.auc(scores, y), args.repeat)
+    results["calibration"] = {
+        "rows": len(X),
+        "columns": 8,
+        "calibrate_s": cr_med,
+        "sklearn_fit_s": sk_med,
+        "speedup_over_sklearn_fit": sk_over_cr,
+        "auc_s": cr_auc,
+        "sklearn_auc_s": sk_auc,
+        "speedup_over_roc_auc_score": auc_over,
+    }
+
+
 def compare_events(args, results):
     events = ledger.events(args.clients, seed=3)
     as_of = events["date"].max()
@@ -177,6 +217,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000, help="rows of the feature matrix")
     p.add_argument("--clients", type=int, default=40_000, help="clients of the events DataFrame (26 events each)")
+    p.add_argument("--fit-rows", type=int, default=1_000_000, help="rows of the calibration comparison")
     p.add_argument("--repeat", type=int, default=9, help="rounds of each timing (medians are reported)")
     p.add_argument("--lib", default=str(here.parents[2] / "build" / "release" / "libclientrisk.so"))
     p.add_argument("--json", help="also write the figures to this file")
@@ -185,7 +226,8 @@ def main():
     compare_features(args, results)
     compare_events(args, results)
     compare_sklearn(args, results)
-    f, ev, sk = results["score_features"], results["events"], results["sklearn"]
+    compare_calibration(args, results)
+    f, ev, sk, cal = results["score_features"], results["events"], results["sklearn"], results["calibration"]
     print(f"score_features, {f['rows']} rows: {f['python_rows_per_s'] / 1e6:.1f} M rows/s from Python, "
           f"{f['c_rows_per_s'] / 1e6:.1f} M rows/s from C on the same matrix")
     print(f"  Python / C throughput        {f['python_over_c']:.3f}")
@@ -199,6 +241,11 @@ def main():
     print(f"scikit-learn LogisticRegression.predict_proba, {sk['rows']} rows x 24: "
           f"{sk['predict_proba_rows_per_s'] / 1e6:.1f} M rows/s, score_features {sk['score_features_rows_per_s'] / 1e6:.1f} M rows/s")
     print(f"  over predict_proba           {sk['speedup_over_predict_proba']:.2f}x faster")
+    print(f"calibrate on {cal['rows']} rows x {cal['columns']}: {cal['calibrate_s']:.2f} s, "
+          f"scikit-learn LogisticRegression (lbfgs) {cal['sklearn_fit_s']:.2f} s")
+    print(f"  over LogisticRegression.fit  {cal['speedup_over_sklearn_fit']:.1f}x faster")
+    print(f"auc of {cal['rows']} scores: {cal['auc_s'] * 1e3:.0f} ms, roc_auc_score {cal['sklearn_auc_s'] * 1e3:.0f} ms")
+    print(f"  over roc_auc_score           {cal['speedup_over_roc_auc_score']:.1f}x faster")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
 

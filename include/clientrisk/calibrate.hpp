@@ -95,25 +95,42 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
     out.noalias() = X * b.head(p);
     if (o.intercept) out.array() += b(p);
   };
-  // Penalised log-likelihood at b, with eta = X b.
-  auto objective = [&](const Eigen::VectorXd& b, const Eigen::VectorXd& e) {
-    double ll = 0;
-    for (Eigen::Index i = 0; i < n; ++i) ll += yv(i) == 1 ? detail::log_sigmoid(e(i)) : detail::log_sigmoid(-e(i));
+  // Penalised log-likelihood at b, with e = X b; fills m with the fitted probabilities. One
+  // exponential and one log1p a row, through Eigen's vectorised forms.
+  Eigen::ArrayXd et(n), l(n);
+  const Eigen::Array<bool, Eigen::Dynamic, 1> bad = yv.array() == 1;
+  auto objective = [&](const Eigen::VectorXd& b, const Eigen::VectorXd& e, Eigen::VectorXd& m) {
+    const auto z = e.array();
+    et = (-z.abs()).exp();
+    l = (1 + et).log();  // log1p would be exact for tiny et, but has no vectorised form
+    // log(mu) and log(1 - mu) from the one exponential, whatever the sign of z.
+    m.array() = (z >= 0).select((1 + et).inverse(), et / (1 + et));
+    const double ll = bad.select((z >= 0).select(-l, z - l), (z >= 0).select(-z - l, -l)).sum();
     return ll - 0.5 * o.l2 * b.head(p).squaredNorm();
   };
-  auto derivatives = [&](const Eigen::VectorXd& b) {  // g and H at b, from eta
-    for (Eigen::Index i = 0; i < n; ++i) {
-      mu(i) = 1 / (1 + std::exp(-eta(i)));
-      w(i) = mu(i) * (1 - mu(i));
+  // g and H at b from mu, a block of rows at a time: H += (sqrt(w) X_block)' (sqrt(w) X_block),
+  // which stays in the cache.
+  constexpr Eigen::Index block = 512;
+  Eigen::MatrixXd scaled(std::min(n, block), p);
+  Eigen::VectorXd r(n);
+  auto derivatives = [&](const Eigen::VectorXd& b) {
+    H.setZero();
+    g.setZero();
+    for (Eigen::Index r0 = 0; r0 < n; r0 += block) {
+      const Eigen::Index rows = std::min(block, n - r0);
+      const auto x = X.middleRows(r0, rows);
+      w.segment(r0, rows).array() = mu.segment(r0, rows).array() * (1 - mu.segment(r0, rows).array());
+      r.segment(r0, rows) = yv.segment(r0, rows) - mu.segment(r0, rows);
+      scaled.topRows(rows) = w.segment(r0, rows).cwiseSqrt().asDiagonal() * x;
+      H.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>().rankUpdate(scaled.topRows(rows).transpose());
+      g.head(p).noalias() += x.transpose() * r.segment(r0, rows);
+      if (o.intercept) H.block(0, p, p, 1).noalias() += x.transpose() * w.segment(r0, rows);
     }
-    const Eigen::VectorXd r = yv - mu;
-    g.head(p).noalias() = X.transpose() * r;
+    H.topLeftCorner(p, p) = H.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>();
     g.head(p) -= o.l2 * b.head(p);
-    H.topLeftCorner(p, p).noalias() = X.transpose() * w.asDiagonal() * X;
     H.topLeftCorner(p, p).diagonal().array() += o.l2;
     if (o.intercept) {
       g(p) = r.sum();
-      H.block(0, p, p, 1).noalias() = X.transpose() * w;
       H.block(p, 0, 1, p) = H.block(0, p, p, 1).transpose();
       H(p, p) = w.sum();
     }
@@ -123,7 +140,8 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
 
   LogisticFit fit;
   linear(beta, eta);
-  double current = objective(beta, eta);
+  double current = objective(beta, eta, mu);
+  Eigen::VectorXd next_mu(n);
   for (int it = 1; it <= o.max_iterations; ++it) {
     fit.iterations = it;
     derivatives(beta);
@@ -159,13 +177,14 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
       next = beta + t * full;
       if (o.non_negative) next.head(p) = next.head(p).cwiseMax(0.0);
       linear(next, next_eta);
-      value = objective(next, next_eta);
+      value = objective(next, next_eta, next_mu);
       if (value >= current - 1e-12 * std::abs(current)) break;
     }
     const double moved = (next - beta).cwiseAbs().maxCoeff();
     const double size = 1 + beta.cwiseAbs().maxCoeff();
     beta = next;
-    eta = next_eta;
+    eta.swap(next_eta);
+    mu.swap(next_mu);
     const double gained = value - current;
     current = value;
     if (moved <= o.tolerance * size || (gained >= 0 && gained <= 1e-15 * std::abs(current) && moved <= 1e-6 * size)) {
