@@ -2,6 +2,7 @@
 // Include the one-concept headers instead when compile time matters.
 #pragma once
 
+#include "clientrisk/backtest.hpp"
 #include "clientrisk/calibrate.hpp"
 #include "clientrisk/date.hpp"
 #include "clientrisk/engine.hpp"

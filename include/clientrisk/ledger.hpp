@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -266,6 +267,12 @@ class Ledger {
     }
     return std::move(st.rejected);
   }
+
+  // Called as each open invoice closes (paid, credited or written off down to zero) with the
+  // client's index, the invoice's due date and the date of the event that closed it; what a
+  // backtest needs to tell when invoices ran late. Not part of the state: copies carry it,
+  // snapshots do not.
+  void on_invoice_closed(std::function<void(std::uint32_t client, Date due, Date closed)> f) { on_close_ = std::move(f); }
 
   // Applies the pending events dated on or before d and moves the horizon to d.
   void advance(Date d) {
@@ -647,6 +654,8 @@ class Ledger {
     c.open_amount = std::max<std::int64_t>(0, c.open_amount - take);  // stays sane past a saturated total
     if (inv.outstanding == 0) {
       (entry ? entry : registry_.find(inv.key))->slot = detail::kNone;
+      if (on_close_)
+        on_close_(static_cast<std::uint32_t>(&c - states_.data()), Date::from_days(inv.due), Date::from_days(applying_));
       unlink_open(c, slot);
     }
     return take;
@@ -680,6 +689,7 @@ class Ledger {
 
   void apply(const detail::Record& r) {
     ++generation_;
+    applying_ = r.date;
     ClientState& c = states_[r.client];
     touch(c, r.date);
     // The dissatisfaction decay, for the kinds that add to a decayed sum.
@@ -805,6 +815,8 @@ class Ledger {
   std::int32_t horizon_ = detail::kNoDate;
   std::int32_t latest_ = detail::kNoDate;
   std::uint64_t generation_ = 0;
+  std::function<void(std::uint32_t, Date, Date)> on_close_;  // on_invoice_closed()
+  std::int32_t applying_ = detail::kNoDate;                   // date of the record being applied
 };
 
 }  // namespace v1

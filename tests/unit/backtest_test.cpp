@@ -1,0 +1,113 @@
+#include "clientrisk/backtest.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clientrisk/calibrate.hpp"
+#include "clientrisk/generate.hpp"
+#include "test_events.hpp"
+
+using namespace clientrisk;
+using namespace clientrisk::test;
+
+namespace {
+
+std::map<std::string, double> outcomes_at(const BacktestData& d, Date as_of) {
+  std::map<std::string, double> out;
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d.as_of[i] == as_of) out[d.client[i]] = d.outcome[i];
+  return out;
+}
+
+// a pays 91 days late, b 15 days late, c never, d has a write-off in June, e a lawsuit in
+// September; z carries the ledger to the end of the year.
+std::vector<Event> history() {
+  return {invoice(day("2024-01-01"), "a", "A1", 100000, day("2024-01-31")),
+          payment(day("2024-05-01"), "a", "A1", 100000),
+          invoice(day("2024-01-01"), "b", "B1", 100000, day("2024-01-31")),
+          payment(day("2024-02-15"), "b", "B1", 100000),
+          invoice(day("2024-01-01"), "c", "C1", 100000, day("2024-01-31")),
+          invoice(day("2024-01-05"), "d", "D1", 50000, day("2024-02-04")),
+          payment(day("2024-02-01"), "d", "D1", 50000),
+          invoice(day("2024-05-01"), "d", "D2", 30000, day("2024-05-31")),
+          write_off(day("2024-06-10"), "d", "D2", 30000),
+          invoice(day("2024-01-10"), "e", "E1", 20000, day("2024-02-09")),
+          payment(day("2024-02-09"), "e", "E1", 20000),
+          notice(day("2024-09-01"), "e", "lawsuit"),
+          invoice(day("2024-12-31"), "z", "Z1", 10000, day("2025-01-30"))};
+}
+
+TEST(Backtest, OutcomesFollowTheRuleWithoutLookAhead) {
+  const std::vector<Date> dates = {day("2024-04-15"), day("2024-02-01")};
+  BacktestOptions o;
+  o.horizon_days = 180;
+  const BacktestData d = backtest_data(history(), dates, Model{}, o);
+  // Dates come out ascending; z has no events before either date.
+  ASSERT_EQ(d.as_of.front(), day("2024-02-01"));
+  const auto feb = outcomes_at(d, day("2024-02-01")), apr = outcomes_at(d, day("2024-04-15"));
+  EXPECT_EQ(feb, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 1}, {"d", 1}, {"e", 0}}));
+  // In April a is still 60 days late until May 1 and c for good; e's lawsuit falls in the window.
+  EXPECT_EQ(apr, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 1}, {"d", 1}, {"e", 1}}));
+  // The features are those of the engine as of each date: b's invoice is open in February.
+  Engine e;
+  e.post(history());
+  const Score b = e.score("b", day("2024-02-01"));
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d.client[i] == "b" && d.as_of[i] == day("2024-02-01")) {
+      for (int k = 0; k < feature_count; ++k) EXPECT_EQ(d.features(static_cast<Eigen::Index>(i), k), b.features[static_cast<std::size_t>(k)]);
+      EXPECT_EQ(d.score(static_cast<Eigen::Index>(i)), b.score);
+    }
+  // A shorter horizon or a rule without write-offs changes the outcomes as it should.
+  o.horizon_days = 30;
+  EXPECT_EQ(outcomes_at(backtest_data(history(), dates, Model{}, o), day("2024-02-01"))["a"], 0);
+  o.horizon_days = 180;
+  o.outcome.write_off = false;
+  EXPECT_EQ(outcomes_at(backtest_data(history(), dates, Model{}, o), day("2024-02-01"))["d"], 0);
+}
+
+TEST(Backtest, RefusesWindowsPastTheDataAndBadOptions) {
+  const std::vector<Date> late = {day("2024-10-01")};
+  try {
+    (void)backtest_data(history(), late, Model{});
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("after the latest event (2024-12-31)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(backtest_data(history(), std::vector<Date>{}, Model{}), InvalidInput);
+  BacktestOptions o;
+  o.horizon_days = 0;
+  EXPECT_THROW(backtest_data(history(), std::vector<Date>{day("2024-02-01")}, Model{}, o), InvalidInput);
+  std::vector<Event> bad = history();
+  bad[3].amount = Money::from_cents(-5);
+  EXPECT_THROW(backtest_data(bad, std::vector<Date>{day("2024-02-01")}, Model{}), InvalidInput);
+}
+
+TEST(Backtest, TheDefaultModelRanksAGeneratedLedger) {
+  GenerateOptions g;
+  g.clients = 2000;
+  g.months = 24;
+  const std::vector<Event> events = generate_events(g);
+  Engine probe;
+  probe.post(events);
+  const Date end = *probe.ledger().latest_event_date();
+  const std::vector<Date> dates = {end - 540, end - 360, end - 180};
+  const BacktestData d = backtest_data(events, dates, Model{}, {});
+  const BacktestReport r = evaluate(d);
+  EXPECT_GT(r.bad, 20u);
+  EXPECT_LT(r.bad, r.rows);
+  EXPECT_GT(r.auc, 0.7) << "the default model should rank the generator's risky clients high";
+  std::size_t rows = 0;
+  for (std::size_t b : r.band_rows) rows += b;
+  EXPECT_EQ(rows, r.rows);
+  EXPECT_GE(r.psi, 0.0);
+  // Calibrating on the sub-scores gives a probability at least as discriminating.
+  const LogisticFit fit = fit_logistic(d.sub, d.outcome, LogisticOptions{.l2 = 1e-3, .non_negative = true});
+  std::vector<double> p(d.size());
+  for (std::size_t i = 0; i < d.size(); ++i) p[i] = fit.probability(std::span<const double>(&d.sub(static_cast<Eigen::Index>(i), 0), factor_count));
+  EXPECT_GT(auc(p, d.outcome), r.auc - 0.02);
+}
+
+}  // namespace
