@@ -104,3 +104,37 @@ def test_brier_log_loss_calibration_and_psi():
         cr.brier([1.5], [1])
     with pytest.raises(cr.InvalidInputError, match="1-D"):
         cr.psi(np.zeros((2, 2)), [1.0])
+
+
+def test_backtest_equals_scoring_as_of_each_date_and_outcomes_follow_the_rule():
+    rows = [
+        ("2024-01-01", "a", "invoice", "A1", "1000.00", "2024-01-31", ""),
+        ("2024-05-01", "a", "payment", "A1", "1000.00", "", ""),
+        ("2024-01-01", "b", "invoice", "B1", "1000.00", "2024-01-31", ""),
+        ("2024-02-15", "b", "payment", "B1", "1000.00", "", ""),
+        ("2024-01-10", "e", "invoice", "E1", "200.00", "2024-02-09", ""),
+        ("2024-02-09", "e", "payment", "E1", "200.00", "", ""),
+        ("2024-09-01", "e", "legal_notice", "", "", "", "lawsuit"),
+        ("2024-12-31", "z", "invoice", "Z1", "100.00", "2025-01-30", ""),
+    ]
+    events = pd.DataFrame(rows, columns=["date", "client", "kind", "ref", "amount", "due", "detail"])
+    bt = cr.backtest(events, ["2024-04-15", "2024-02-01"], horizon=180)
+    assert list(bt.columns[:4]) == ["client", "as_of", "score", "band"]
+    assert set(cr.FACTORS) <= set(bt.columns) and set(cr.FEATURES) <= set(bt.columns)
+    feb = bt[bt.as_of == "2024-02-01"].set_index("client")
+    apr = bt[bt.as_of == "2024-04-15"].set_index("client")
+    assert feb.outcome.to_dict() == {"a": 1, "b": 0, "e": 0}
+    assert apr.outcome.to_dict() == {"a": 1, "b": 0, "e": 1}
+    e = cr.Engine()
+    e.post_frame(events)
+    s = e.score("b", "2024-02-01")
+    assert feb.loc["b", "score"] == s.score
+    assert list(feb.loc["b", list(cr.FEATURES)]) == list(s.features)
+    assert cr.backtest(events, "2024-02-01", horizon=30).set_index("client").outcome["a"] == 0
+    assert cr.backtest(events, "2024-04-15", lawsuit=False).set_index("client").outcome["e"] == 0
+    with pytest.raises(cr.InvalidInputError, match="after the latest event"):
+        cr.backtest(events, "2024-10-01")
+    bad = events.copy()
+    bad.loc[3, "amount"] = "ten"
+    with pytest.raises(cr.InvalidInputError, match="row 3: amount"):
+        cr.backtest(bad, "2024-02-01")

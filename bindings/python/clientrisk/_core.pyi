@@ -3,7 +3,7 @@
 import datetime
 import decimal
 import os
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -219,3 +219,14 @@ def brier(p: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
 def log_loss(p: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
 def psi(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = 10) -> float: ...
 def calibration_table(p: npt.ArrayLike, y: npt.ArrayLike, groups: int = 10) -> pd.DataFrame: ...
+def backtest(
+    events: pd.DataFrame,
+    dates: Union[DateLike, Sequence[DateLike]],
+    horizon: int = 180,
+    model: Optional[Model] = None,
+    *,
+    days_past_due: int = 60,
+    write_off: bool = True,
+    lawsuit: bool = True,
+    litigation: bool = True,
+) -> pd.DataFrame: ...

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/backtest.hpp"
 #include "clientrisk/calibrate.hpp"
 #include "clientrisk/metrics.hpp"
 #include "convert.hpp"
+#include "frame.hpp"
 
 namespace clientrisk::python {
 namespace {
@@ -82,6 +84,47 @@ double metric(const py::object& a, const py::object& b, const char* first, const
   const auto x = vector_of(a, first), y = vector_of(b, second);
   py::gil_scoped_release release;
   return f(span_of(x), span_of(y));
+}
+
+py::object backtest(py::handle events, py::object dates, int horizon, std::optional<Model> model, int days_past_due,
+                    bool write_off, bool lawsuit, bool litigation) {
+  const std::vector<Event> ev = events_of_frame(events, "backtest");
+  std::vector<Date> when;
+  py::object as_list = py::module_::import("builtins").attr("list")(
+      py::isinstance<py::str>(dates) || !py::hasattr(dates, "__iter__") ? py::make_tuple(dates) : dates);
+  for (auto d : as_list) {
+    const auto parsed = optional_date(py::reinterpret_borrow<py::object>(d), "dates");
+    if (!parsed) throw InvalidInput("dates: a date is missing");
+    when.push_back(*parsed);
+  }
+  BacktestOptions o;
+  o.horizon_days = horizon;
+  o.outcome.days_past_due = days_past_due;
+  o.outcome.write_off = write_off;
+  o.outcome.lawsuit = lawsuit;
+  o.outcome.litigation = litigation;
+  const Model m = model.value_or(Model{});
+  BacktestData d;
+  {
+    py::gil_scoped_release release;
+    d = backtest_data(ev, when, m, o);
+  }
+  py::module_ np = py::module_::import("numpy");
+  py::dict columns;
+  columns["client"] = py::cast(d.client);
+  std::vector<std::int64_t> days;
+  for (Date x : d.as_of) days.push_back(x.days());
+  columns["as_of"] = np.attr("array")(py::cast(days), "dtype"_a = "int64").attr("astype")("datetime64[D]");
+  columns["score"] = py::cast(Eigen::VectorXd(d.score));
+  std::vector<std::string> band;
+  for (Band b : d.band) band.emplace_back(to_string(b));
+  columns["band"] = py::cast(band);
+  for (int k = 0; k < factor_count; ++k)
+    columns[py::str(std::string(factor_names[static_cast<std::size_t>(k)]))] = py::cast(Eigen::VectorXd(d.sub.col(k)));
+  for (int k = 0; k < feature_count; ++k)
+    columns[py::str(std::string(feature_names[static_cast<std::size_t>(k)]))] = py::cast(Eigen::VectorXd(d.features.col(k)));
+  columns["outcome"] = np.attr("array")(py::cast(d.outcome), "dtype"_a = "int8");
+  return py::module_::import("pandas").attr("DataFrame")(columns);
 }
 
 }  // namespace
@@ -171,6 +214,41 @@ InvalidInputError
     without l2 (their maximum-likelihood coefficients are infinite), no convergence.
 )doc");
 
+  m.def("backtest", &backtest, "events"_a, "dates"_a, "horizon"_a = 180, "model"_a = py::none(), py::kw_only(),
+        "days_past_due"_a = 60, "write_off"_a = true, "lawsuit"_a = true, "litigation"_a = true, R"doc(
+Backtests a model on a ledger's history, without look-ahead.
+
+For each date T, every client with events on or before T is scored as of T (only those events
+count), beside whether it went bad in (T, T + horizon]: an invoice still open days_past_due days
+after its due date on some day of the window, a write-off, a lawsuit (legal_notice lawsuit) or a
+litigation (dispute_resolved litigation), each of which can be turned off.
+
+Parameters
+----------
+events : pandas.DataFrame
+    The events, with the columns of the event file (as ``Engine.post_frame`` reads them); for a
+    file, ``pandas.read_csv(path, dtype=str, keep_default_na=False)``.
+dates : date-like or list of them
+    The dates T.
+horizon : int, default 180
+    Days of the outcome window.
+model : Model, optional
+    The built-in model when omitted.
+days_past_due, write_off, lawsuit, litigation
+    The outcome rule (docs/calibration.md).
+
+Returns
+-------
+pandas.DataFrame
+    One row per client and date, dates ascending: client, as_of, score, band, the seven
+    sub-scores (clientrisk.FACTORS), the 24 features (clientrisk.FEATURES), outcome (0 or 1).
+
+Raises
+------
+InvalidInputError
+    A bad event (naming its row and column), no dates, a horizon below one day, or a date whose
+    window ends after the latest event (its outcomes are not known yet).
+)doc");
   const char* scored = R"doc(
 
 Parameters

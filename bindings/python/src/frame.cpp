@@ -220,20 +220,46 @@ std::string row_name(std::size_t row, py::handle label) {
 
 }  // namespace
 
-FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
+namespace {
+
+// The columns of an events frame, converted; errors holds each bad row's first problem.
+struct FrameColumns {
+  std::size_t n = 0;
+  py::object index;
+  RowErrors errors;
+  std::vector<std::optional<Date>> date, due;
+  std::vector<std::optional<std::string>> client, ref, detail;
+  std::vector<std::optional<EventKind>> kind;
+  std::vector<std::optional<Money>> amount;
+  std::string amount_column = "amount";
+
+  // Row i as an event (a row without errors).
+  void fill(std::size_t i, Event& e) const {
+    e.date = *date[i];
+    e.client = client[i].value_or(std::string());
+    e.kind = *kind[i];
+    e.ref = ref[i].value_or(std::string());
+    e.amount = amount[i];
+    e.due = due[i];
+    e.detail = detail[i].value_or(std::string());
+  }
+};
+
+FrameColumns read_columns(py::handle frame, const char* who) {
+  const std::string what = who;
   if (!py::hasattr(frame, "columns") || !py::hasattr(frame, "index"))
-    throw InvalidInput("post_frame: expected a pandas DataFrame, got a " +
+    throw InvalidInput(what + ": expected a pandas DataFrame, got a " +
                        py::str(py::type::handle_of(frame).attr("__name__")).cast<std::string>());
   py::object columns = frame.attr("columns");
-  py::object index = frame.attr("index");
+  FrameColumns f;
+  f.index = frame.attr("index");
   for (const char* required : {"date", "client", "kind"})
-    if (!has_column(columns, required)) throw InvalidInput(std::string("post_frame: missing column '") + required + "'");
+    if (!has_column(columns, required)) throw InvalidInput(what + ": missing column '" + required + "'");
   if (has_column(columns, "amount") && has_column(columns, "amount_cents"))
-    throw InvalidInput("post_frame: give either the column 'amount' or 'amount_cents', not both");
-  if (!columns.attr("is_unique").cast<bool>()) throw InvalidInput("post_frame: the frame's column names repeat");
-  const std::size_t n = py::len(index);
-
-  RowErrors errors;
+    throw InvalidInput(what + ": give either the column 'amount' or 'amount_cents', not both");
+  if (!columns.attr("is_unique").cast<bool>()) throw InvalidInput(what + ": the frame's column names repeat");
+  const std::size_t n = f.n = py::len(f.index);
+  RowErrors& errors = f.errors;
   auto column = [&](const char* name) { return frame.attr("__getitem__")(name); };
   auto texts = [&](const char* name) {
     if (!has_column(columns, name)) return std::vector<std::optional<std::string>>(n);
@@ -245,9 +271,9 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
     return convert<Date>(column(name), name, errors, date_value);
   };
   // Read in the event file's column order, so that a row's first error is the one the file gives.
-  const auto date = dates("date");
-  const auto client = texts("client");
-  std::vector<std::optional<EventKind>> kind = convert<EventKind>(
+  f.date = dates("date");
+  f.client = texts("client");
+  f.kind = convert<EventKind>(
       column("kind"), "kind", errors, [](const Values& v, std::size_t i) -> std::optional<EventKind> {
         auto t = text_value(v, i, "kind");
         if (!t) return std::nullopt;
@@ -255,27 +281,33 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
         if (!k) throw BadValue{"unknown kind '" + *t + "' (expected one of " + detail::one_of(event_kind_names) + ")"};
         return k;
       });
-  const auto ref = texts("ref");
-  std::vector<std::optional<Money>> amount(n);
-  std::string amount_column = "amount";
+  f.ref = texts("ref");
+  f.amount.resize(n);
   if (has_column(columns, "amount")) {
-    amount = convert<Money>(column("amount"), "amount", errors, amount_value);
+    f.amount = convert<Money>(column("amount"), "amount", errors, amount_value);
   } else if (has_column(columns, "amount_cents")) {
-    amount_column = "amount_cents";
-    amount = convert<Money>(column("amount_cents"), "amount_cents", errors, cents_value);
+    f.amount_column = "amount_cents";
+    f.amount = convert<Money>(column("amount_cents"), "amount_cents", errors, cents_value);
   }
-  const auto due = dates("due");
-  const auto detail_text = texts("detail");
+  f.due = dates("due");
+  f.detail = texts("detail");
   for (std::size_t i = 0; i < n; ++i) {
     if (errors.has(i)) continue;
-    if (!date[i]) errors.add(i, "date", "date is missing");
-    else if (!kind[i]) errors.add(i, "kind", "kind is missing");
+    if (!f.date[i]) errors.add(i, "date", "date is missing");
+    else if (!f.kind[i]) errors.add(i, "kind", "kind is missing");
   }
+  return f;
+}
 
+}  // namespace
+
+FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
+  const FrameColumns f = read_columns(frame, "post_frame");
+  const std::size_t n = f.n;
   FrameReport report;
   report.rows = n;
   std::vector<Rejection> rejected;
-  for (const auto& [row, e] : errors.all()) rejected.push_back({row, e.first, e.second});
+  for (const auto& [row, e] : f.errors.all()) rejected.push_back({row, e.first, e.second});
   if (rejected.empty() || lenient) {
     std::vector<Rejection> staged = with_engine(engine, [&](Engine& en) {
       Ledger& ledger = en.ledger();
@@ -283,14 +315,8 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
       try {
         Event e;
         for (std::size_t i = 0; i < n; ++i) {
-          if (errors.has(i)) continue;
-          e.date = *date[i];
-          e.client = client[i].value_or(std::string());
-          e.kind = *kind[i];
-          e.ref = ref[i].value_or(std::string());
-          e.amount = amount[i];
-          e.due = due[i];
-          e.detail = detail_text[i].value_or(std::string());
+          if (f.errors.has(i)) continue;
+          f.fill(i, e);
           ledger.stage(st, e, i);
         }
       } catch (...) {
@@ -301,7 +327,7 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
       return std::move(st.rejected);
     });
     for (Rejection& r : staged) {
-      if (r.column == "amount") r.column = amount_column;
+      if (r.column == "amount") r.column = f.amount_column;
       rejected.push_back(std::move(r));
     }
   }
@@ -309,13 +335,24 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
                    [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
   if (!rejected.empty() && !lenient) {
     const Rejection& first = rejected.front();
-    throw InvalidInput(row_name(first.index, index[py::int_(first.index)]) + ": " + first.column + ": " +
+    throw InvalidInput(row_name(first.index, f.index[py::int_(first.index)]) + ": " + first.column + ": " +
                        first.message);
   }
   for (const Rejection& r : rejected)
-    report.rejected.push_back({r.index, index[py::int_(r.index)], r.column, r.message});
+    report.rejected.push_back({r.index, f.index[py::int_(r.index)], r.column, r.message});
   report.accepted = n - report.rejected.size();
   return report;
+}
+
+std::vector<Event> events_of_frame(py::handle frame, const char* who) {
+  const FrameColumns f = read_columns(frame, who);
+  if (!f.errors.all().empty()) {
+    const auto& [row, e] = *f.errors.all().begin();
+    throw InvalidInput(row_name(row, f.index[py::int_(row)]) + ": " + e.first + ": " + e.second);
+  }
+  std::vector<Event> out(f.n);
+  for (std::size_t i = 0; i < f.n; ++i) f.fill(i, out[i]);
+  return out;
 }
 
 }  // namespace clientrisk::python

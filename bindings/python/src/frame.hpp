@@ -47,4 +47,9 @@ struct FrameReport {
 // others applied.
 FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient);
 
+// The rows of frame as events, converted as post_frame converts them; the first bad value
+// raises InvalidInputError naming its row and column (who names the caller). The events are
+// not checked against each other (posting them does that).
+std::vector<Event> events_of_frame(py::handle frame, const char* who);
+
 }  // namespace clientrisk::python
