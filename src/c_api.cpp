@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -12,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/backtest.hpp"
+#include "clientrisk/calibrate.hpp"
 #include "clientrisk/csv.hpp"
+#include "clientrisk/metrics.hpp"
 #include "clientrisk/engine.hpp"
 #include "clientrisk/persist.hpp"
 #include "clientrisk/snapshot.hpp"
@@ -24,6 +28,10 @@ static_assert(CR_REVIEW + 1 == clientrisk::event_kind_count);
 
 struct cr_model {
   clientrisk::Model model;
+};
+
+struct cr_backtest {
+  clientrisk::BacktestData data;
 };
 
 struct cr_engine {
@@ -422,3 +430,133 @@ cr_status cr_engine_load_snapshot(const char* path, cr_engine** out) {
 }
 
 }  // extern "C"
+
+void cr_logistic_options_default(cr_logistic_options* options) {
+  if (!options) return;
+  const cr::LogisticOptions d;
+  *options = cr_logistic_options{sizeof(cr_logistic_options), d.l2, d.intercept ? 1 : 0, d.non_negative ? 1 : 0,
+                                 d.max_iterations, d.tolerance};
+}
+
+cr_status cr_calibrate(const double* x, size_t rows, size_t columns, size_t row_stride, const double* y,
+                       const cr_logistic_options* options, double* coef, double* std_error, double* intercept,
+                       double* intercept_std_error, int32_t* iterations) {
+  return guard([&] {
+    if (rows > 0) {
+      need(x, "x");
+      need(y, "y");
+    }
+    need(coef, "coef");
+    if (columns == 0) throw BadArgument{"columns is 0"};
+    if (row_stride < columns)
+      throw BadArgument{"row_stride " + std::to_string(row_stride) + " is below columns " + std::to_string(columns)};
+    cr::LogisticOptions o;
+    if (options) {
+      if (options->struct_size < sizeof(cr_logistic_options))
+        throw BadArgument{"options: struct_size is " + std::to_string(options->struct_size) +
+                          ", less than sizeof(cr_logistic_options) " + std::to_string(sizeof(cr_logistic_options))};
+      o.l2 = options->l2;
+      o.intercept = options->intercept != 0;
+      o.non_negative = options->non_negative != 0;
+      o.max_iterations = options->max_iterations;
+      o.tolerance = options->tolerance;
+    }
+    using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const Rows, 0, Eigen::OuterStride<>> m(x, static_cast<Eigen::Index>(rows),
+                                                            static_cast<Eigen::Index>(columns),
+                                                            Eigen::OuterStride<>(static_cast<Eigen::Index>(row_stride)));
+    const cr::LogisticFit f = cr::fit_logistic(m, std::span<const double>(y, rows), o);
+    for (std::size_t j = 0; j < columns; ++j) {
+      coef[j] = f.coef(static_cast<Eigen::Index>(j));
+      if (std_error) std_error[j] = f.std_error(static_cast<Eigen::Index>(j));
+    }
+    if (intercept) *intercept = f.intercept;
+    if (intercept_std_error) *intercept_std_error = f.intercept_std_error;
+    if (iterations) *iterations = f.iterations;
+  });
+}
+
+namespace {
+template <typename Metric>
+cr_status scored_metric(const double* score, const double* y, size_t rows, double* out, Metric&& metric) {
+  return guard([&] {
+    if (rows > 0) {
+      need(score, "score");
+      need(y, "y");
+    }
+    need(out, "out") = metric(std::span<const double>(score, rows), std::span<const double>(y, rows));
+  });
+}
+}  // namespace
+
+cr_status cr_auc(const double* score, const double* y, size_t rows, double* out) {
+  return scored_metric(score, y, rows, out, [](auto s, auto o) { return cr::auc(s, o); });
+}
+
+cr_status cr_ks(const double* score, const double* y, size_t rows, double* out) {
+  return scored_metric(score, y, rows, out, [](auto s, auto o) { return cr::ks(s, o); });
+}
+
+cr_status cr_psi(const double* expected, size_t expected_rows, const double* actual, size_t actual_rows, uint32_t bins,
+                 double* out) {
+  return guard([&] {
+    if (expected_rows > 0) need(expected, "expected");
+    if (actual_rows > 0) need(actual, "actual");
+    need(out, "out") = cr::psi(std::span<const double>(expected, expected_rows),
+                               std::span<const double>(actual, actual_rows), bins);
+  });
+}
+
+cr_status cr_backtest_new(const cr_event* events, size_t count, const int32_t* dates, size_t date_count,
+                          int32_t horizon_days, const cr_model* model, cr_backtest** out) {
+  return guard([&] {
+    need(out, "out") = nullptr;
+    if (count > 0) need(events, "events");
+    if (date_count > 0) need(dates, "dates");
+    std::vector<cr::Event> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) batch.push_back(event_of(events[i], i));
+    std::vector<cr::Date> when;
+    for (std::size_t i = 0; i < date_count; ++i) when.push_back(cr::Date::from_days(dates[i]));
+    cr::BacktestOptions o;
+    o.horizon_days = horizon_days;
+    const cr::Model builtin;
+    auto b = std::make_unique<cr_backtest>();
+    b->data = cr::backtest_data(batch, when, model ? model->model : builtin, o);
+    *out = b.release();
+  });
+}
+
+void cr_backtest_free(cr_backtest* backtest) { delete backtest; }
+
+cr_status cr_backtest_rows(const cr_backtest* backtest, size_t* rows) {
+  return guard([&] { need(rows, "rows") = need(backtest, "backtest").data.size(); });
+}
+
+cr_status cr_backtest_row(const cr_backtest* backtest, size_t row, const char** client, int32_t* as_of, double* score,
+                          uint8_t* band, uint8_t* outcome, double* sub, double* features) {
+  return guard([&] {
+    const cr::BacktestData& d = need(backtest, "backtest").data;
+    if (row >= d.size())
+      throw BadArgument{"row " + std::to_string(row) + " is past the backtest's " + std::to_string(d.size()) + " rows"};
+    const auto r = static_cast<Eigen::Index>(row);
+    if (client) *client = d.client[row].c_str();
+    if (as_of) *as_of = d.as_of[row].days();
+    if (score) *score = d.score(r);
+    if (band) *band = static_cast<std::uint8_t>(d.band[row]);
+    if (outcome) *outcome = d.outcome[row] == 1 ? 1 : 0;
+    if (sub)
+      for (int k = 0; k < cr::factor_count; ++k) sub[k] = d.sub(r, k);
+    if (features)
+      for (int k = 0; k < cr::feature_count; ++k) features[k] = d.features(r, k);
+  });
+}
+
+cr_status cr_backtest_metrics(const cr_backtest* backtest, double* auc, double* ks, double* psi) {
+  return guard([&] {
+    const cr::BacktestReport r = cr::evaluate(need(backtest, "backtest").data);
+    if (auc) *auc = r.auc;
+    if (ks) *ks = r.ks;
+    if (psi) *psi = r.psi;
+  });
+}

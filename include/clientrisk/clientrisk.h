@@ -210,6 +210,51 @@ CR_API cr_status cr_score_features_threads(const double* x, size_t rows, size_t 
 CR_API cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path);
 CR_API cr_status cr_engine_load_snapshot(const char* path, cr_engine** out);
 
+/* Calibration (docs/calibration.md). Options of cr_calibrate; NULL gives the defaults. */
+typedef struct cr_logistic_options {
+  uint32_t struct_size; /* sizeof(cr_logistic_options) */
+  double l2;            /* ridge penalty l2/2 |coef|^2, not on the intercept; default 0 */
+  int32_t intercept;    /* nonzero: fit an intercept (default 1) */
+  int32_t non_negative; /* nonzero: keep every coefficient >= 0 (default 0) */
+  int32_t max_iterations; /* default 100 */
+  double tolerance;     /* on the largest Newton step, relative; default 1e-10 */
+} cr_logistic_options;
+
+/* Fills options with the defaults (struct_size set). */
+CR_API void cr_logistic_options_default(cr_logistic_options* options);
+
+/* Logistic regression of y (0 or 1 per row) on rows rows of columns values, row_stride doubles
+ * apart, by Newton's method. Writes columns coefficients into coef, and when not NULL their
+ * standard errors, the intercept, its standard error and the iterations. Fails with
+ * CR_ERROR_INVALID_INPUT, naming the row and column, for non-finite values, one class, too few
+ * rows, a constant column or separated classes without l2, or no convergence. */
+CR_API cr_status cr_calibrate(const double* x, size_t rows, size_t columns, size_t row_stride, const double* y,
+                              const cr_logistic_options* options, double* coef, double* std_error, double* intercept,
+                              double* intercept_std_error, int32_t* iterations);
+
+/* AUC (ties counting half) and the two-sample KS statistic of scores against 0/1 outcomes. */
+CR_API cr_status cr_auc(const double* score, const double* y, size_t rows, double* out);
+CR_API cr_status cr_ks(const double* score, const double* y, size_t rows, double* out);
+/* Population stability index of actual against expected scores, bins at expected's quantiles. */
+CR_API cr_status cr_psi(const double* expected, size_t expected_rows, const double* actual, size_t actual_rows,
+                        uint32_t bins, double* out);
+
+/* A backtest: every client scored as of each date with the events on or before it, beside
+ * whether it went bad in (date, date + horizon_days] (the default outcome rule of
+ * docs/calibration.md). Rows by date, then client order. */
+typedef struct cr_backtest cr_backtest;
+CR_API cr_status cr_backtest_new(const cr_event* events, size_t count, const int32_t* dates, size_t date_count,
+                                 int32_t horizon_days, const cr_model* model, cr_backtest** out);
+CR_API void cr_backtest_free(cr_backtest* backtest);
+CR_API cr_status cr_backtest_rows(const cr_backtest* backtest, size_t* rows);
+/* Row row: the client's id (valid while the backtest lives), the date, score, band, outcome (0 or
+ * 1), and when not NULL the CR_FACTOR_COUNT sub-scores and the 24 features. */
+CR_API cr_status cr_backtest_row(const cr_backtest* backtest, size_t row, const char** client, int32_t* as_of,
+                                 double* score, uint8_t* band, uint8_t* outcome, double* sub, double* features);
+/* Over all rows: AUC and KS of the scores, and PSI of the last date's scores against the first's
+ * (0 with one date); CR_ERROR_INVALID_INPUT when the outcomes are all of one class. */
+CR_API cr_status cr_backtest_metrics(const cr_backtest* backtest, double* auc, double* ks, double* psi);
+
 #ifdef __cplusplus
 }
 #endif

@@ -297,6 +297,67 @@ static void features(void) {
   CHECK(score[1] == -7); /* nothing written */
 }
 
+static void calibration(void) {
+  /* y = 1 when x0 + noise-like x1 is high: overlapping classes, so the fit exists. */
+  double x[40 * 2], y[40], coef[2], se[2], b = 0, b_se = 0, value = 0;
+  int32_t iterations = 0;
+  size_t i, rows = 0;
+  cr_logistic_options o;
+  for (i = 0; i < 40; ++i) {
+    x[2 * i] = (double)i / 10.0;
+    x[2 * i + 1] = (double)((i * 7) % 5);
+    y[i] = (i % 3 == 0) ? (i > 10) : (i > 25);
+  }
+  cr_logistic_options_default(&o);
+  CHECK(o.struct_size == sizeof o && o.intercept == 1 && o.l2 == 0);
+  CHECK(cr_calibrate(x, 40, 2, 2, y, NULL, coef, se, &b, &b_se, &iterations) == CR_OK && coef[0] > 0 && se[0] > 0 &&
+        iterations > 0);
+  o.l2 = 1;
+  CHECK(cr_calibrate(x, 40, 2, 2, y, &o, coef, NULL, NULL, NULL, NULL) == CR_OK);
+  o.struct_size = 4;
+  CHECK(cr_calibrate(x, 40, 2, 2, y, &o, coef, NULL, NULL, NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  y[3] = 2;
+  CHECK(cr_calibrate(x, 40, 2, 2, y, NULL, coef, NULL, NULL, NULL, NULL) == CR_ERROR_INVALID_INPUT && said("row 3"));
+  y[3] = 0;
+  CHECK(cr_auc(x, y, 40, &value) == CR_OK && value > 0.5 && value <= 1);
+  CHECK(cr_ks(x, y, 40, &value) == CR_OK && value > 0 && value <= 1);
+  CHECK(cr_psi(x, 40, x, 40, 10, &value) == CR_OK && value == 0);
+  CHECK(cr_auc(x, NULL, 40, &value) == CR_ERROR_INVALID_ARGUMENT);
+
+  {
+    /* a pays 91 days late, b on time; z carries the ledger to the end of the year. */
+    cr_event ev[5];
+    int32_t dates[1] = {19754}; /* 2024-02-01 */
+    cr_backtest* bt = NULL;
+    const char* client = NULL;
+    int32_t as_of = 0;
+    double score = 0, sub[CR_FACTOR_COUNT], features[24], auc = 0, ks = 0, psi = 1;
+    uint8_t band = 9, outcome = 9;
+    size_t bad = 0;
+    ev[0] = event(19723, "a", CR_INVOICE, "A1", 100000, 19753);
+    ev[1] = event(19844, "a", CR_PAYMENT, "A1", 100000, CR_NO_DATE);
+    ev[2] = event(19723, "b", CR_INVOICE, "B1", 100000, 19753);
+    ev[3] = event(19768, "b", CR_PAYMENT, "B1", 100000, CR_NO_DATE);
+    ev[4] = event(20088, "z", CR_INVOICE, "Z1", 10000, 20118);
+    CHECK(cr_backtest_new(ev, 5, dates, 1, 180, NULL, &bt) == CR_OK && bt != NULL);
+    CHECK(cr_backtest_rows(bt, &rows) == CR_OK && rows == 2);
+    for (i = 0; i < rows; ++i) {
+      CHECK(cr_backtest_row(bt, i, &client, &as_of, &score, &band, &outcome, sub, features) == CR_OK);
+      CHECK(as_of == 19754 && band <= 3 && outcome <= 1);
+      if (strcmp(client, "a") == 0) bad += outcome;
+      if (strcmp(client, "b") == 0) bad += 10 * outcome;
+    }
+    CHECK(bad == 1); /* a went bad, b did not */
+    CHECK(cr_backtest_row(bt, rows, &client, NULL, NULL, NULL, NULL, NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+    CHECK(cr_backtest_metrics(bt, &auc, &ks, &psi) == CR_OK && auc >= 0 && auc <= 1 && psi == 0);
+    cr_backtest_free(bt);
+    dates[0] = 20000; /* its window ends after the latest event */
+    CHECK(cr_backtest_new(ev, 5, dates, 1, 180, NULL, &bt) == CR_ERROR_INVALID_INPUT && bt == NULL &&
+          said("after the latest event"));
+    cr_backtest_free(NULL);
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s WRITABLE_DIR LEDGER_CSV\n", argv[0]);
@@ -307,6 +368,7 @@ int main(int argc, char** argv) {
   engines(argv[1]);
   ledger(argv[1], argv[2]);
   features();
+  calibration();
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
   return failures ? 1 : 0;
 }
