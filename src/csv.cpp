@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <optional>
 
 #include "clientrisk/error.hpp"
@@ -234,6 +235,33 @@ void to_event(const std::vector<std::string_view>& fields, const std::array<int,
   e.detail.assign(field(kDetail));
 }
 
+// Reads the header of an event file: the position of each column in kColumns order, and the
+// header's names (the reader checks rows against them).
+struct Header {
+  std::array<int, 7> at;
+  std::vector<std::string> names;
+};
+
+Header read_header(Reader& reader, std::vector<std::string_view>& fields, std::size_t& line,
+                   std::optional<RowError>& error, const std::function<FormatError(std::size_t, std::string, std::string)>& fail) {
+  if (!reader.next(fields, line, error, nullptr))
+    throw fail(1, "", "the file is empty; it needs the header date,client,kind,ref,amount,due,detail");
+  if (error) throw fail(error->line, "header", error->message);
+  Header h;
+  h.names.assign(fields.begin(), fields.end());
+  h.at.fill(-1);
+  for (std::size_t i = 0; i < h.names.size(); ++i) {
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+      if (h.names[i] != kColumns[c]) continue;
+      if (h.at[c] >= 0) throw fail(line, "header", "column '" + h.names[i] + "' appears twice");
+      h.at[c] = static_cast<int>(i);
+    }
+  }
+  for (std::size_t c = 0; c < kColumns.size(); ++c)
+    if (h.at[c] < 0) throw fail(line, "header", "missing column '" + std::string(kColumns[c]) + "'");
+  return h;
+}
+
 }  // namespace
 
 CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_view name, const CsvOptions& options) {
@@ -246,22 +274,9 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
   std::vector<std::string_view> fields;
   std::size_t line = 1;
   std::optional<RowError> error;
-  if (!reader.next(fields, line, error, nullptr))
-    throw fail(1, "", "the file is empty; it needs the header date,client,kind,ref,amount,due,detail");
-  if (error) throw fail(error->line, "header", error->message);
-
-  std::vector<std::string> names(fields.begin(), fields.end());
-  std::array<int, 7> at;
-  at.fill(-1);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    for (std::size_t c = 0; c < kColumns.size(); ++c) {
-      if (names[i] != kColumns[c]) continue;
-      if (at[c] >= 0) throw fail(line, "header", "column '" + names[i] + "' appears twice");
-      at[c] = static_cast<int>(i);
-    }
-  }
-  for (std::size_t c = 0; c < kColumns.size(); ++c)
-    if (at[c] < 0) throw fail(line, "header", "missing column '" + std::string(kColumns[c]) + "'");
+  const Header header = read_header(reader, fields, line, error, fail);
+  const auto& names = header.names;
+  const auto& at = header.at;
 
   Ledger& ledger = engine.ledger();
   Ledger::Staging st = ledger.begin(text.size() / 48);
@@ -305,6 +320,33 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
   }
   report.accepted = report.rows - report.rejected.size();
   return report;
+}
+
+std::vector<Event> read_events_csv_text(std::string_view text, std::string_view name) {
+  auto fail = [&](std::size_t line, std::string column, std::string message) -> FormatError {
+    return FormatError(CsvRejection{line, std::move(column), std::move(message)}.to_string(name));
+  };
+  const CsvOptions options;  // the reader keeps a reference
+  Reader reader(text, options);
+  std::vector<std::string_view> fields;
+  std::size_t line = 1;
+  std::optional<RowError> error;
+  const Header header = read_header(reader, fields, line, error, fail);
+  std::vector<Event> out;
+  Event e;
+  while (reader.next(fields, line, error, &header.names)) {
+    if (!error && fields.size() != header.names.size())
+      error = RowError{line, "", "row has " + std::to_string(fields.size()) + " fields, the header has " +
+                                     std::to_string(header.names.size())};
+    if (!error) to_event(fields, header.at, e, error, line);
+    if (error) throw fail(error->line, error->column, error->message);
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<Event> read_events_csv(const std::string& path) {
+  return read_events_csv_text(detail::read_whole_file(path, "an event file"), path);
 }
 
 CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options) {

@@ -39,6 +39,12 @@ struct CsvReport {
 // "path:line: column: message".
 CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options = {});
 
+// The rows of an event file as events, strictly: a malformed row throws FormatError with
+// "file:line: column: message". The events are not checked against each other (posting them
+// does that: import_csv gives those errors their line).
+std::vector<Event> read_events_csv(const std::string& path);
+std::vector<Event> read_events_csv_text(std::string_view text, std::string_view name);
+
 // Imports text already in memory; name stands for the file in messages.
 CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_view name,
                           const CsvOptions& options = {});

@@ -9,6 +9,11 @@
 #include <unistd.h>
 #include <vector>
 
+#include "clientrisk/backtest.hpp"
+#include "clientrisk/csv.hpp"
+
+using namespace clientrisk;
+
 namespace {
 
 struct CliRun {
@@ -245,4 +250,39 @@ TEST(Cli, SnapshotThenResumeScoresLikeOnePass) {
   EXPECT_EQ(other_model.exit_code, 1);  // its half-lives differ from the snapshot's
   EXPECT_NE(other_model.err.find("half-lives"), std::string::npos) << other_model.err;
   for (const std::string& p : {part1, part2, snap}) std::remove(p.c_str());
+}
+
+TEST(Cli, BacktestPrintsTheMetricsAndRefusesUnknownOutcomes) {
+  CliRun r = run("backtest --events " + kLedger + " --as-of 2024-03-31 --as-of 2024-06-30 --horizon 180");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_GE(out.size(), 7u);
+  EXPECT_EQ(out[0].rfind("80 rows (clients x dates), ", 0), 0u) << out[0];
+  EXPECT_EQ(out[1].rfind("AUC 0.", 0), 0u) << out[1];
+  EXPECT_EQ(out[2], "band          rows      bad  bad rate");
+  CliRun json = run("backtest --events " + kLedger + " --as-of 2024-03-31 --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.rfind("{\"rows\":40,", 0), 0u) << json.out;
+  EXPECT_NE(json.out.find("\"deciles\":["), std::string::npos);
+  // The same figures as the library's.
+  Engine check;
+  import_csv(check, kLedger);
+  const std::vector<Date> dates = {*Date::parse("2024-03-31")};
+  const BacktestReport rep = evaluate(backtest_data(read_events_csv(kLedger), dates, Model{}));
+  char auc[64];
+  std::snprintf(auc, sizeof auc, "\"auc\":%.17g,", rep.auc);
+  EXPECT_NE(json.out.find(auc), std::string::npos) << json.out;
+
+  CliRun late = run("backtest --events " + kLedger + " --as-of 2024-09-30");
+  EXPECT_EQ(late.exit_code, 1);
+  EXPECT_NE(late.err.find("after the latest event (2024-12-31)"), std::string::npos) << late.err;
+  EXPECT_EQ(run("backtest --events " + kLedger + " --as-of 2024-3-31").exit_code, 2);
+  EXPECT_EQ(run("backtest --events " + kLedger).exit_code, 2);
+  EXPECT_EQ(run("backtest --events " + kLedger + " --as-of 2024-03-31 --horizon 0").exit_code, 2);
+  EXPECT_EQ(run("backtest --events /nonexistent/x.csv --as-of 2024-03-31").exit_code, 3);
+  const std::string path = temp_path("bad.csv");
+  std::ofstream(path) << "date,client,kind,ref,amount,due,detail\n2024-01-01,a,review,,,,5\n2024-02-30,a,review,,,,4\n";
+  CliRun bad = run("backtest --events " + path + " --as-of 2024-01-15");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, "clientrisk: " + path + ":3: date: '2024-02-30' is not a valid date (YYYY-MM-DD)\n");
 }
