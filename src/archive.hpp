@@ -32,11 +32,12 @@ inline void check_class_version(unsigned int version, unsigned int current, cons
 }  // namespace v1
 }  // namespace clientrisk
 
-BOOST_CLASS_VERSION(clientrisk::Model, 1)
+BOOST_CLASS_VERSION(clientrisk::Model, 2)
 
 namespace boost::serialization {
 
-// Every weight and parameter by name, in the order of the model's tables. Version 1.
+// Every weight and parameter by name, in the order of the model's tables. Version 2 adds the
+// calibration fields.
 template <class Archive>
 void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::Model>::value, "the model");
@@ -48,6 +49,11 @@ void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
     const std::string tag(p.name);
     ar& make_nvp(tag.c_str(), m.*p.field);
   }
+  if (version >= 2)  // version 1 files hold uncalibrated models
+    for (const clientrisk::ModelParameter& p : clientrisk::calibration_parameters) {
+      const std::string tag(p.name);
+      ar& make_nvp(tag.c_str(), m.*p.field);
+    }
 }
 
 }  // namespace boost::serialization

@@ -123,6 +123,8 @@ auto field_of(M& m, std::string_view name) -> decltype(&m.weights[0]) {
   }
   for (const cr::ModelParameter& p : cr::model_parameters)
     if (p.name == name) return &(m.*p.field);
+  for (const cr::ModelParameter& p : cr::calibration_parameters)
+    if (p.name == name) return &(m.*p.field);
   throw BadArgument{"no weight or parameter is named '" + std::string(name) + "'"};
 }
 

@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+#include "clientrisk/calibrate.hpp"
 #include "clientrisk/engine.hpp"
 #include "clientrisk/event.hpp"
 #include "clientrisk/metrics.hpp"
@@ -174,6 +175,25 @@ inline BacktestReport evaluate(const BacktestData& d) {
     r.psi = psi(score.subspan(0, n0), score.subspan(n1));
   }
   return r;
+}
+
+// A calibrated model learnt from a backtest: base's parameters, with weights the non-negative
+// coefficients of a logistic regression of the outcomes on the sub-scores and the fitted
+// intercept, so that its score is the probability of going bad within the horizon, in percent.
+// fit, when given, receives the regression (standard errors, iterations). Throws InvalidInput
+// as fit_logistic does (one class only, separation without l2, ...).
+inline Model calibrated_model(const BacktestData& d, const Model& base, double l2 = 0, LogisticFit* fit = nullptr) {
+  LogisticOptions o;
+  o.l2 = l2;
+  o.non_negative = true;
+  const LogisticFit f = fit_logistic(d.sub, d.outcome, o);
+  Model m = base;
+  for (int k = 0; k < factor_count; ++k) m.weights[static_cast<std::size_t>(k)] = f.coef(k);
+  m.calibrated = 1;
+  m.calibration_intercept = f.intercept;
+  validate(m);
+  if (fit) *fit = f;
+  return m;
 }
 
 }  // namespace v1

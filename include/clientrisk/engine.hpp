@@ -179,7 +179,7 @@ class Engine {
       const auto rows = static_cast<Eigen::Index>(last - first), top = static_cast<Eigen::Index>(first);
       t.contribution.middleRows(top, rows).noalias() = t.sub.middleRows(top, rows) * points.asDiagonal();
       for (Eigen::Index r = top; r < top + rows; ++r) {
-        t.score(r) = sum_contributions(&t.contribution(r, 0));
+        t.score(r) = finish_row(&t.contribution(r, 0), model_);
         t.band[static_cast<std::size_t>(r)] = band_of(t.score(r), model_);
       }
     });
@@ -199,7 +199,7 @@ class Engine {
     const auto points = factor_points(model_);
     for (int k = 0; k < factor_count; ++k)
       out.contribution[static_cast<std::size_t>(k)] = out.sub[static_cast<std::size_t>(k)] * points(k);
-    out.score = sum_contributions(out.contribution.data());
+    out.score = finish_row(out.contribution.data(), model_);
     out.band = band_of(out.score, model_);
     out.reasons = clientrisk::explain(out.features, model_, out.contribution, parts);
     return out;

@@ -83,6 +83,13 @@ struct Model {
   double lawyer_letter_severity = 0.5, formal_notice_severity = 0.6, lawsuit_severity = 1.0,
          litigation_severity = 1.0;
 
+  // Calibration (docs/calibration.md). 0: the score is the weighted sum of the sub-scores in
+  // points. 1: the weights are the coefficients of a logistic regression of going bad on the
+  // sub-scores, and the score is 100 / (1 + exp(-(calibration_intercept + sum of weight x
+  // sub-score))), the calibrated probability of going bad, in percent.
+  double calibrated = 0;
+  double calibration_intercept = 0;
+
   friend bool operator==(const Model&, const Model&) = default;
 };
 
@@ -134,6 +141,12 @@ inline constexpr std::array<ModelParameter, 37> model_parameters = {{
     {"litigation_severity", &Model::litigation_severity, 0, 1},
 }};
 
+// The calibration fields, by name (model file version 2 onwards).
+inline constexpr std::array<ModelParameter, 2> calibration_parameters = {{
+    {"calibrated", &Model::calibrated, 0, 1},
+    {"calibration_intercept", &Model::calibration_intercept, -1000, 1000},
+}};
+
 namespace detail {
 inline std::string number(double v) {
   char buf[32];
@@ -152,6 +165,8 @@ inline double* model_field(Model& m, std::string_view name) {
   }
   for (const ModelParameter& p : model_parameters)
     if (p.name == name) return &(m.*p.field);
+  for (const ModelParameter& p : calibration_parameters)
+    if (p.name == name) return &(m.*p.field);
   return nullptr;
 }
 
@@ -165,7 +180,15 @@ inline std::optional<std::string> model_problem(const Model& m) {
   }
   double total = 0;
   for (double w : m.weights) total += w;
-  if (!(total > 0)) return std::string("weights must not all be zero");
+  for (const ModelParameter& p : calibration_parameters) {
+    const double v = m.*p.field;
+    if (!std::isfinite(v) || v < p.min || v > p.max)
+      return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
+             detail::number(v);
+  }
+  if (m.calibrated != 0 && m.calibrated != 1) return "calibrated must be 0 or 1, got " + detail::number(m.calibrated);
+  // A calibrated model may have no weight: its score is then the base rate.
+  if (!(total > 0) && m.calibrated == 0) return std::string("weights must not all be zero");
   for (const ModelParameter& p : model_parameters) {
     double v = m.*p.field;
     if (!std::isfinite(v)) return std::string(p.name) + " must be a finite number, got " + detail::number(v);

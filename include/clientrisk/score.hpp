@@ -50,12 +50,14 @@ inline Band band_of(double score, const Model& m) {
   return Band::low;
 }
 
-// Points per unit of sub-score for each factor: 100 * w / sum(w).
+// Points per unit of sub-score for each factor: 100 * w / sum(w); for a calibrated model, the
+// weights themselves (log-odds per unit of sub-score; finish_row() turns them into points).
 inline Eigen::Matrix<double, factor_count, 1> factor_points(const Model& m) {
   double total = 0;
   for (double w : m.weights) total += w;
   Eigen::Matrix<double, factor_count, 1> p;
-  for (int k = 0; k < factor_count; ++k) p(k) = m.weights[static_cast<std::size_t>(k)] / total * 100.0;
+  for (int k = 0; k < factor_count; ++k)
+    p(k) = m.calibrated != 0 ? m.weights[static_cast<std::size_t>(k)] : m.weights[static_cast<std::size_t>(k)] / total * 100.0;
   return p;
 }
 
@@ -67,13 +69,28 @@ inline double sum_contributions(const double* c) {
   return std::min(100.0, std::max(0.0, s));
 }
 
+// The score of one row, from its contributions as factor_points() makes them, which it rewrites
+// for a calibrated model: there the score is 100 / (1 + exp(-(intercept + their sum))) and the
+// contributions split what the score has above the base score 100 / (1 + exp(-intercept)) in
+// proportion. One fixed order of operations, whatever the batch.
+inline double finish_row(double* c, const Model& m) {
+  if (m.calibrated == 0) return sum_contributions(c);
+  double eta = 0;
+  for (int k = 0; k < factor_count; ++k) eta += c[k];
+  const double score = 100 / (1 + std::exp(-(m.calibration_intercept + eta)));
+  const double base = 100 / (1 + std::exp(-m.calibration_intercept));
+  const double scale = eta > 0 ? (score - base) / eta : 0;
+  for (int k = 0; k < factor_count; ++k) c[k] *= scale;
+  return score;
+}
+
 // Contributions and scores of a block of sub-score rows; a client's bits do not depend on the
 // batch it was scored in.
-inline void weigh(const SubScoreMatrix& sub, const Eigen::Matrix<double, factor_count, 1>& points,
+inline void weigh(const SubScoreMatrix& sub, const Eigen::Matrix<double, factor_count, 1>& points, const Model& m,
                   SubScoreMatrix& contribution, Eigen::VectorXd& score) {
   contribution.noalias() = sub * points.asDiagonal();
   score.resize(contribution.rows());
-  for (Eigen::Index r = 0; r < contribution.rows(); ++r) score(r) = sum_contributions(&contribution(r, 0));
+  for (Eigen::Index r = 0; r < contribution.rows(); ++r) score(r) = finish_row(&contribution(r, 0), m);
 }
 
 namespace detail {
@@ -226,7 +243,7 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
       const std::size_t k = std::min(block, last - r0);
       sub.resize(static_cast<Eigen::Index>(k), factor_count);
       evaluate_factor_rows(x + r0 * row_stride, k, row_stride, m, sub.data());
-      weigh(sub, points, contribution, s);
+      weigh(sub, points, m, contribution, s);
       for (std::size_t r = 0; r < k; ++r) {
         if (scores) scores[r0 + r] = s(static_cast<Eigen::Index>(r));
         if (bands) bands[r0 + r] = band_of(s(static_cast<Eigen::Index>(r)), m);

@@ -1,4 +1,5 @@
-// The clientrisk command: score a ledger export, backtest a model, generate a synthetic ledger.
+// The clientrisk command: score a ledger export, backtest and calibrate a model, generate a
+// synthetic ledger.
 // Exit codes: 0 success, 1 bad input, 2 usage, 3 I/O.
 #include <CLI/CLI.hpp>
 
@@ -204,30 +205,62 @@ struct BacktestArgs {
   std::vector<std::string> as_of;
   int horizon = 180;
   std::string format = "table";
+  std::string out;  // calibrate: the model file to write
+  double l2 = 0;
 };
 
-// Backtest of a model on an event file: the metrics over every client and date.
-int run_backtest(const BacktestArgs& a) {
+// The backtest data of an event file as of the dates given; nullopt after a usage error.
+std::optional<cr::BacktestData> backtest_of(const BacktestArgs& a, const cr::Model& model) {
   std::vector<cr::Date> dates;
   for (const std::string& d : a.as_of) {
     const auto parsed = cr::Date::parse(d);
     if (!parsed) {
       std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", d.c_str());
-      return kUsage;
+      return std::nullopt;
     }
     dates.push_back(*parsed);
   }
-  const cr::Model model = a.model ? cr::load_model(*a.model) : cr::Model{};
   {
     // The file's own errors, with their lines: every row must post.
     cr::Engine check(model);
     cr::import_csv(check, a.events);
   }
-  const std::vector<cr::Event> events = cr::read_events_csv(a.events);
   cr::BacktestOptions options;
   options.horizon_days = a.horizon;
-  const cr::BacktestData data = cr::backtest_data(events, dates, model, options);
-  const cr::BacktestReport r = cr::evaluate(data);
+  return cr::backtest_data(cr::read_events_csv(a.events), dates, model, options);
+}
+
+// A calibrated model from the outcomes of an event file's history, written to --out.
+int run_calibrate(const BacktestArgs& a) {
+  const cr::Model base = a.model ? cr::load_model(*a.model) : cr::Model{};
+  const auto data = backtest_of(a, base);
+  if (!data) return kUsage;
+  cr::LogisticFit fit;
+  const cr::Model m = cr::calibrated_model(*data, base, a.l2, &fit);
+  cr::save_model(m, a.out);
+  const cr::BacktestReport before = cr::evaluate(*data);
+  std::printf("%zu rows, %zu went bad within %d days; %d Newton iterations\n", before.rows, before.bad, a.horizon,
+              fit.iterations);
+  std::printf("%-16s %12s %10s\n", "factor", "coefficient", "std error");
+  for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
+    std::printf("%-16s %12.4f %10.4f\n", std::string(cr::factor_names[k]).c_str(), fit.coef(static_cast<Eigen::Index>(k)),
+                fit.std_error(static_cast<Eigen::Index>(k)));
+  std::printf("%-16s %12.4f %10.4f\n", "intercept", fit.intercept, fit.intercept_std_error);
+  std::vector<double> p(data->size());
+  for (std::size_t i = 0; i < p.size(); ++i)
+    p[i] = fit.probability(std::span<const double>(&data->sub(static_cast<Eigen::Index>(i), 0), cr::factor_count));
+  std::printf("AUC on these dates: %.4f with %s, %.4f calibrated\n", before.auc,
+              a.model ? a.model->c_str() : "the built-in model", cr::auc(p, data->outcome));
+  std::printf("wrote %s (fingerprint %s)\n", a.out.c_str(), cr::model_fingerprint(m).substr(0, 12).c_str());
+  return kOk;
+}
+
+// Backtest of a model on an event file: the metrics over every client and date.
+int run_backtest(const BacktestArgs& a) {
+  const cr::Model model = a.model ? cr::load_model(*a.model) : cr::Model{};
+  const auto data = backtest_of(a, model);
+  if (!data) return kUsage;
+  const cr::BacktestReport r = cr::evaluate(*data);
   if (a.format == "json") {
     std::string out = "{\"rows\":" + std::to_string(r.rows) + ",\"bad\":" + std::to_string(r.bad) +
                       ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"auc\":" + num("%.17g", r.auc) +
@@ -262,6 +295,8 @@ void print_model(const cr::Model& m) {
   for (std::size_t i = 0; i < cr::factor_names.size(); ++i)
     std::printf("weights.%-24s %.17g\n", std::string(cr::factor_names[i]).c_str(), m.weights[i]);
   for (const cr::ModelParameter& p : cr::model_parameters)
+    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
+  for (const cr::ModelParameter& p : cr::calibration_parameters)
     std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
   std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
 }
@@ -333,6 +368,20 @@ int main(int argc, char** argv) {
                    "Example:\n  clientrisk backtest --events examples/ledger.csv --as-of 2024-03-31 --as-of 2024-06-30 "
                    "--horizon 180");
 
+  auto* calibrate = app.add_subcommand("calibrate", "Learn a calibrated model from the outcomes of a ledger's history");
+  BacktestArgs ca;
+  calibrate->add_option("--events", ca.events, "Event file (CSV)")->required();
+  calibrate->add_option("--as-of", ca.as_of, "Development date YYYY-MM-DD (repeat for several)")->required();
+  calibrate->add_option("--horizon", ca.horizon, "Days after each date in which an outcome counts")
+      ->check(CLI::Range(1, 36500));
+  calibrate->add_option("--model", ca.model, "Model whose parameters to keep (default: the built-in model)");
+  calibrate->add_option("--l2", ca.l2, "Ridge penalty of the logistic regression")->check(CLI::Range(0.0, 1e6));
+  calibrate->add_option("--out", ca.out, "Model file to write (XML)")->required();
+  calibrate->footer("The new model's weights are the non-negative coefficients of a logistic regression of the\n"
+                    "outcomes on the sub-scores; its score is the probability of going bad within the horizon, in %.\n"
+                    "Example:\n  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --as-of 2024-06-30 "
+                    "--horizon 180 --l2 0.001 --out calibrated.crm");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -345,6 +394,7 @@ int main(int argc, char** argv) {
   try {
     if (*score) return run_score(sa);
     if (*backtest) return run_backtest(ba);
+    if (*calibrate) return run_calibrate(ca);
     if (*model_init) {
       cr::save_model(cr::Model{}, model_path, binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
       return kOk;

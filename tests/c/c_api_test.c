@@ -323,6 +323,16 @@ static void calibration(void) {
   CHECK(cr_ks(x, y, 40, &value) == CR_OK && value > 0 && value <= 1);
   CHECK(cr_psi(x, 40, x, 40, 10, &value) == CR_OK && value == 0);
   CHECK(cr_auc(x, NULL, 40, &value) == CR_ERROR_INVALID_ARGUMENT);
+  {
+    /* A calibrated model is set by name like every parameter. */
+    cr_model* m = NULL;
+    CHECK(cr_model_default(&m) == CR_OK);
+    CHECK(cr_model_get(m, "calibrated", &value) == CR_OK && value == 0);
+    CHECK(cr_model_set(m, "calibration_intercept", -2.5) == CR_OK);
+    CHECK(cr_model_set(m, "calibrated", 1) == CR_OK && cr_model_validate(m) == CR_OK);
+    CHECK(cr_model_set(m, "calibrated", 0.5) != CR_OK || cr_model_validate(m) == CR_ERROR_INVALID_INPUT);
+    cr_model_free(m);
+  }
 
   {
     /* a pays 91 days late, b on time; z carries the ledger to the end of the year. */

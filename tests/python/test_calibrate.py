@@ -1,4 +1,6 @@
 """clientrisk.calibrate against statsmodels' Logit, and the metrics against scikit-learn and scipy."""
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,3 +167,21 @@ def test_german_credit_cross_validated_auc_matches_scikit_learn():
         theirs.append(cr.auc(sk.predict_proba(X[test])[:, 1], y[test]))
     assert abs(np.mean(ours) - np.mean(theirs)) < 0.01
     assert 0.74 < np.mean(ours) < 0.84  # the published 0.78-0.80, give or take the folds
+
+
+def test_a_calibrated_model_scores_the_fitted_probability(ledger):
+    events = pd.read_csv(ledger, dtype=str, keep_default_na=False)
+    bt = cr.backtest(events, ["2024-03-31", "2024-06-30"], horizon=180)
+    model, fit = cr.calibrated_model(bt, l2=1e-3)
+    assert model.calibrated == 1 and model.calibration_intercept == fit.intercept
+    assert model.fingerprint != cr.Model.default().fingerprint
+    e = cr.Engine(model)
+    e.post_frame(events)
+    scores = e.scores("2024-03-31")
+    first = bt[bt.as_of == "2024-03-31"].set_index("client")
+    np.testing.assert_allclose(scores.loc[first.index, "score"], 100 * fit.predict_proba(first[list(cr.FACTORS)]),
+                               rtol=0, atol=1e-9)
+    again = pickle.loads(pickle.dumps(model))
+    assert again == model
+    with pytest.raises(cr.InvalidInputError, match="calibrated"):
+        cr.Model(calibrated=0.5).validate()

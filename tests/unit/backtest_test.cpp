@@ -2,12 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "clientrisk/calibrate.hpp"
 #include "clientrisk/generate.hpp"
+#include "clientrisk/persist.hpp"
 #include "test_events.hpp"
 
 using namespace clientrisk;
@@ -108,6 +113,80 @@ TEST(Backtest, TheDefaultModelRanksAGeneratedLedger) {
   std::vector<double> p(d.size());
   for (std::size_t i = 0; i < d.size(); ++i) p[i] = fit.probability(std::span<const double>(&d.sub(static_cast<Eigen::Index>(i), 0), factor_count));
   EXPECT_GT(auc(p, d.outcome), r.auc - 0.02);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Calibration, ACalibratedModelScoresTheFittedProbability) {
+  GenerateOptions g;
+  g.clients = 1500;
+  g.months = 24;
+  const std::vector<Event> events = generate_events(g);
+  Engine probe;
+  probe.post(events);
+  const Date end = *probe.ledger().latest_event_date();
+  const std::vector<Date> dates = {end - 540, end - 360};
+  const BacktestData d = backtest_data(events, dates, Model{}, {});
+  LogisticFit fit;
+  const Model m = calibrated_model(d, Model{}, 1e-3, &fit);
+  EXPECT_EQ(m.calibrated, 1);
+  EXPECT_NE(model_fingerprint(m), model_fingerprint(Model{}));
+  // Scoring with it as of the first date gives 100 x the fitted probability of each client.
+  Engine e(m);
+  e.post(events);
+  const ScoreTable t = e.score_all(dates[0]);
+  double worst = 0;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const auto row = static_cast<Eigen::Index>(r);
+    const double p = fit.probability(std::span<const double>(&t.sub(row, 0), factor_count));
+    worst = std::max(worst, std::abs(t.score(row) - 100 * p));
+    // Contributions share what the score has above the base rate; the one-client path agrees.
+    double sum = 0;
+    for (int k = 0; k < factor_count; ++k) sum += t.contribution(row, k);
+    EXPECT_NEAR(sum, t.score(row) - 100 / (1 + std::exp(-m.calibration_intercept)), 1e-9);
+  }
+  EXPECT_LT(worst, 1e-9);
+  const Score one = e.explain(t, 0);
+  EXPECT_EQ(one.score, t.score(0));
+  // Feature scoring gives the same bits.
+  std::vector<double> x(t.size() * feature_count), s(t.size());
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const Score sc = e.explain(t, r);
+    std::copy(sc.features.begin(), sc.features.end(), x.begin() + static_cast<std::ptrdiff_t>(r * feature_count));
+  }
+  score_features(x.data(), t.size(), feature_count, m, s.data(), nullptr);
+  for (std::size_t r = 0; r < t.size(); ++r) ASSERT_EQ(s[r], t.score(static_cast<Eigen::Index>(r))) << r;
+  // It ranks the outcomes of the development dates at least as well as the default weights.
+  const BacktestData again = backtest_data(events, dates, m, {});
+  EXPECT_GE(evaluate(again).auc, evaluate(d).auc - 1e-9);
+}
+
+TEST(Calibration, CalibrationFieldsAreCheckedAndPersisted) {
+  Model m;
+  m.calibrated = 1;
+  m.calibration_intercept = -3;
+  m.weights = {2, 0, 0, 0, 0, 0, 1};
+  EXPECT_NO_THROW(validate(m));
+  Model none = m;
+  none.weights.fill(0);
+  EXPECT_NO_THROW(validate(none));  // a calibrated model may score the base rate only
+  none.calibrated = 0;
+  EXPECT_THROW(validate(none), InvalidInput);
+  Model half = m;
+  half.calibrated = 0.5;
+  EXPECT_THROW(validate(half), InvalidInput);
+  Model far = m;
+  far.calibration_intercept = 5000;
+  EXPECT_THROW(validate(far), InvalidInput);
+  EXPECT_EQ(*model_field(m, "calibration_intercept"), -3);
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    const std::string path = testing::TempDir() + "calibrated_" + std::to_string(getpid()) + ".crm";
+    save_model(m, path, f);
+    EXPECT_EQ(load_model(path), m);
+    std::remove(path.c_str());
+  }
 }
 
 }  // namespace

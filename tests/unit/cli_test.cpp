@@ -11,6 +11,7 @@
 
 #include "clientrisk/backtest.hpp"
 #include "clientrisk/csv.hpp"
+#include "clientrisk/persist.hpp"
 
 using namespace clientrisk;
 
@@ -186,7 +187,7 @@ TEST(Cli, ModelInitShowValidateAndScoreWithIt) {
   ASSERT_EQ(run("model init " + model).exit_code, 0);
   const CliRun shown = run("model show " + model);
   EXPECT_EQ(shown.exit_code, 0);
-  EXPECT_EQ(lines(shown.out).size(), 45u) << shown.out;  // 7 weights, 37 parameters and the fingerprint
+  EXPECT_EQ(lines(shown.out).size(), 47u) << shown.out;  // 7 weights, 37 parameters, 2 of calibration, the fingerprint
   EXPECT_EQ(lines(shown.out).front(), "weights.non_payment              0.34999999999999998");
   EXPECT_EQ(lines(shown.out).back().substr(0, 33), "fingerprint                      ") << shown.out;
   EXPECT_EQ(lines(shown.out).back().size(), 33u + 64u) << shown.out;
@@ -285,4 +286,22 @@ TEST(Cli, BacktestPrintsTheMetricsAndRefusesUnknownOutcomes) {
   CliRun bad = run("backtest --events " + path + " --as-of 2024-01-15");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, "clientrisk: " + path + ":3: date: '2024-02-30' is not a valid date (YYYY-MM-DD)\n");
+}
+
+TEST(Cli, CalibrateWritesAModelThatScoresProbabilities) {
+  const std::string out = temp_path("calibrated.crm");
+  CliRun r = run("calibrate --events " + kLedger + " --as-of 2024-03-31 --as-of 2024-06-30 --l2 0.001 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("80 rows, 14 went bad within 180 days; ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("wrote " + out), std::string::npos);
+  const Model m = load_model(out);
+  EXPECT_EQ(m.calibrated, 1);
+  CliRun show = run("model show " + out);
+  EXPECT_NE(show.out.find("calibrated                       1\n"), std::string::npos) << show.out;
+  CliRun back = run("backtest --events " + kLedger + " --as-of 2024-03-31 --as-of 2024-06-30 --model " + out);
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  CliRun scored = run("score --events " + kLedger + " --model " + out + " --format csv --top 1");
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  EXPECT_EQ(run("calibrate --events " + kLedger + " --as-of 2024-03-31").exit_code, 2);  // no --out
+  std::remove(out.c_str());
 }

@@ -135,11 +135,11 @@ TEST(ModelFile, ChangedPayloadsWithAValidChecksumNeverCrash) {
 TEST(ModelFile, AModelOfANewerClassVersionIsRefused) {
   const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
   std::string payload = payload_of(good);
-  const std::size_t at = payload.find("version=\"1\"");
+  const std::size_t at = payload.find("version=\"2\"");
   ASSERT_NE(at, std::string::npos);
-  payload.replace(at, 11, "version=\"2\"");
+  payload.replace(at, 11, "version=\"3\"");
   EXPECT_EQ(problem_of(reenveloped(good, payload)), FileProblem::corrupt_payload);
-  EXPECT_NE(message_of(reenveloped(good, payload)).find("newer than this build's 1; upgrade clientrisk"), std::string::npos)
+  EXPECT_NE(message_of(reenveloped(good, payload)).find("newer than this build's 2; upgrade clientrisk"), std::string::npos)
       << message_of(reenveloped(good, payload));
 }
 

@@ -127,6 +127,25 @@ py::object backtest(py::handle events, py::object dates, int horizon, std::optio
   return py::module_::import("pandas").attr("DataFrame")(columns);
 }
 
+py::tuple calibrated_model_of(py::object backtest, std::optional<Model> model, double l2) {
+  py::list factors;
+  for (auto f : factor_names) factors.append(py::str(std::string(f)));
+  if (!py::hasattr(backtest, "columns")) throw InvalidInput("backtest: expected the DataFrame clientrisk.backtest returns");
+  for (auto f : factors)
+    if (!backtest.attr("columns").attr("__contains__")(f).cast<bool>())
+      throw InvalidInput("backtest: no column '" + f.cast<std::string>() + "' (see clientrisk.FACTORS)");
+  if (!backtest.attr("columns").attr("__contains__")("outcome").cast<bool>())
+    throw InvalidInput("backtest: no column 'outcome'");
+  PyFit fit = calibrate(backtest.attr("__getitem__")(factors), backtest.attr("__getitem__")("outcome"), l2, true, true,
+                        100, 1e-10);
+  Model m = model.value_or(Model{});
+  for (int k = 0; k < factor_count; ++k) m.weights[static_cast<std::size_t>(k)] = fit.fit.coef(k);
+  m.calibrated = 1;
+  m.calibration_intercept = fit.fit.intercept;
+  validate(m);
+  return py::make_tuple(m, fit);
+}
+
 }  // namespace
 
 // A docstring that lives as long as the module (pybind11 keeps the pointer).
@@ -248,6 +267,35 @@ Raises
 InvalidInputError
     A bad event (naming its row and column), no dates, a horizon below one day, or a date whose
     window ends after the latest event (its outcomes are not known yet).
+)doc");
+  m.def("calibrated_model", &calibrated_model_of, "backtest"_a, "model"_a = py::none(), "l2"_a = 0.0, R"doc(
+A calibrated model learnt from a backtest.
+
+The new model keeps the parameters of ``model``; its weights are the non-negative coefficients
+of a logistic regression of the outcome on the seven sub-scores, and its score is the
+probability of going bad within the backtest's horizon, in percent (docs/calibration.md).
+
+Parameters
+----------
+backtest : pandas.DataFrame
+    What :func:`clientrisk.backtest` returns (the columns of ``clientrisk.FACTORS`` and outcome).
+model : Model, optional
+    The model whose other parameters to keep; the built-in one when omitted.
+l2 : float, default 0
+    Ridge penalty of the regression.
+
+Returns
+-------
+model : Model
+    Calibrated (``model.calibrated == 1``) and valid.
+fit : LogisticFit
+    The regression: coefficients, standard errors, iterations.
+
+Raises
+------
+InvalidInputError
+    A missing column, or as :func:`clientrisk.calibrate` (one class only, separated outcomes
+    without l2, ...).
 )doc");
   const char* scored = R"doc(
 

@@ -135,8 +135,20 @@ const std::map<std::string_view, std::string_view>& parameter_docs() {
       {"formal_notice_severity", "legal sub-score of a formal notice (mise en demeure)."},
       {"lawsuit_severity", "legal sub-score of a lawsuit."},
       {"litigation_severity", "legal sub-score of a dispute resolved by litigation."},
+      {"calibrated", "1: a calibrated model (weights are logistic coefficients, the score a probability in percent); 0: not."},
+      {"calibration_intercept", "Intercept of the logistic regression of a calibrated model."},
   };
   return docs;
+}
+
+// Every parameter the package shows: the model's, then the calibration fields.
+const std::vector<ModelParameter>& all_parameters() {
+  static const std::vector<ModelParameter> all = [] {
+    std::vector<ModelParameter> v(model_parameters.begin(), model_parameters.end());
+    v.insert(v.end(), calibration_parameters.begin(), calibration_parameters.end());
+    return v;
+  }();
+  return all;
 }
 
 double number_for(py::handle v, std::string_view name) {
@@ -173,7 +185,7 @@ void set_weights(Model& m, py::handle mapping) {
 }
 
 const ModelParameter* parameter(std::string_view name) {
-  for (const ModelParameter& p : model_parameters)
+  for (const ModelParameter& p : all_parameters())
     if (p.name == name) return &p;
   return nullptr;
 }
@@ -200,7 +212,7 @@ std::string model_repr(const Model& m) {
            "': " + shortest(m.weights[static_cast<std::size_t>(k)]);
   out += "}";
   const Model d;
-  for (const ModelParameter& p : model_parameters)
+  for (const ModelParameter& p : all_parameters())
     if (m.*p.field != d.*p.field) out += ", " + std::string(p.name) + "=" + shortest(m.*p.field);
   const auto problem = model_problem(m);
   if (problem) out += ", invalid: " + *problem;
@@ -305,7 +317,7 @@ dict of str to float: the factor weights (a copy); assign a mapping to change so
 Only their ratios matter: a factor's points are 100 x weight / sum of the weights.
 )doc");
   static std::deque<std::string> docs;  // pybind11 keeps pointers to docstrings
-  for (const ModelParameter& p : model_parameters) {
+  for (const ModelParameter& p : all_parameters()) {
     docs.push_back("float: " + std::string(parameter_docs().at(p.name)) + " In [" + shortest(p.min) + ", " +
                    (p.max >= kUnbounded ? std::string("inf") : shortest(p.max)) + "].");
     model.def_property(std::string(p.name).c_str(), [f = p.field](const Model& self) { return self.*f; },
@@ -314,7 +326,7 @@ Only their ratios matter: a factor's points are 100 x weight / sum of the weight
   model.def("to_dict", [](const Model& self) {
     py::dict d;
     d["weights"] = per_factor(self.weights);
-    for (const ModelParameter& p : model_parameters) d[py::str(std::string(p.name))] = self.*p.field;
+    for (const ModelParameter& p : all_parameters()) d[py::str(std::string(p.name))] = self.*p.field;
     return d;
   }, R"doc(
 Every number of the model.
@@ -924,9 +936,9 @@ PYBIND11_MODULE(_core, m) {
   m.attr("BANDS") = cp::names_tuple(cr::band_names);
   m.attr("EVENT_KINDS") = cp::names_tuple(cr::event_kind_names);
   {
-    py::tuple params(cr::model_parameters.size());
-    for (std::size_t i = 0; i < cr::model_parameters.size(); ++i)
-      params[i] = py::str(std::string(cr::model_parameters[i].name));
+    const auto& all = cp::all_parameters();
+    py::tuple params(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) params[i] = py::str(std::string(all[i].name));
     m.attr("PARAMETERS") = params;
   }
   cp::bind_model(m);
