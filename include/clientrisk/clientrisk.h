@@ -151,7 +151,7 @@ typedef struct cr_score {
   uint32_t band;        /* 0 low, 1 moderate, 2 high, 3 critical */
   uint32_t reason_count;
   double sub[CR_FACTOR_COUNT];          /* sub-scores, 0 to 1 */
-  double contribution[CR_FACTOR_COUNT]; /* points; they sum to score */
+  double contribution[CR_FACTOR_COUNT]; /* points; they sum to score (a calibrated model: to score minus its base score) */
   cr_reason reasons[CR_MAX_REASONS];    /* the first reason_count, largest contribution first */
   /* Key figures, in cents but for the last four. */
   int64_t outstanding, overdue, over_90, credit_balance, disputed, revenue_12m;

@@ -36,7 +36,7 @@ struct Score {
   double score = 0;                                // in [0, 100]
   Band band = Band::low;
   SubScores sub{};                                 // per factor, in [0, 1]
-  std::array<double, factor_count> contribution{}; // points; they sum to score
+  std::array<double, factor_count> contribution{}; // points; they sum to score (calibrated: score minus the base score)
   std::vector<Reason> reasons;                     // at most four, largest contribution first
   KeyFigures key;
   FeatureRow features{};

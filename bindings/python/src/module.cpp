@@ -417,7 +417,7 @@ model_fingerprint : str
         std::copy(s.sub.begin(), s.sub.end(), v.begin());
         return per_factor(v);
       }, "dict of str to float: each factor's sub-score, in [0, 1].")
-      .def_property_readonly("contributions", [](const Score& s) { return per_factor(s.contribution); }, "dict of str to float: each factor's points; they sum to score.")
+      .def_property_readonly("contributions", [](const Score& s) { return per_factor(s.contribution); }, "dict of str to float: each factor's points; they sum to score (for a calibrated model, to score minus its base score 100 / (1 + exp(-calibration_intercept))).")
       .def_readonly("reasons", &Score::reasons, "list of Reason: at most four, largest contribution first.")
       .def_property_readonly("key_figures", [](const Score& s) { return key_figures(s.key); }, "dict: amounts in cents (int) and the other key figures of the client.")
       .def_property_readonly("features", [](const Score& s) {
