@@ -209,6 +209,14 @@ struct BacktestArgs {
   double l2 = 0;
 };
 
+// The options backtest and calibrate share: the event file, the dates, the horizon, the model.
+void add_history_options(CLI::App* sub, BacktestArgs& a, const char* as_of_help, const char* model_help) {
+  sub->add_option("--events", a.events, "Event file (CSV)")->required();
+  sub->add_option("--as-of", a.as_of, as_of_help)->required();
+  sub->add_option("--horizon", a.horizon, "Days after each date in which an outcome counts")->check(CLI::Range(1, 36500));
+  sub->add_option("--model", a.model, model_help);
+}
+
 // The backtest data of an event file as of the dates given; nullopt after a usage error.
 std::optional<cr::BacktestData> backtest_of(const BacktestArgs& a, const cr::Model& model) {
   std::vector<cr::Date> dates;
@@ -357,11 +365,8 @@ int main(int argc, char** argv) {
 
   auto* backtest = app.add_subcommand("backtest", "How well a model ranks the clients that went bad later");
   BacktestArgs ba;
-  backtest->add_option("--events", ba.events, "Event file (CSV)")->required();
-  backtest->add_option("--as-of", ba.as_of, "Score as of YYYY-MM-DD (repeat for several dates)")->required();
-  backtest->add_option("--horizon", ba.horizon, "Days after each date in which an outcome counts")
-      ->check(CLI::Range(1, 36500));
-  backtest->add_option("--model", ba.model, "Model file (default: the built-in model)");
+  add_history_options(backtest, ba, "Score as of YYYY-MM-DD (repeat for several dates)",
+                      "Model file (default: the built-in model)");
   backtest->add_option("--format", ba.format, "Output format")->check(CLI::IsMember({"table", "json"}));
   backtest->footer("Went bad: an invoice 60 days past due while open, a write-off, a lawsuit or a litigation\n"
                    "in the window (docs/calibration.md).\n"
@@ -370,11 +375,8 @@ int main(int argc, char** argv) {
 
   auto* calibrate = app.add_subcommand("calibrate", "Learn a calibrated model from the outcomes of a ledger's history");
   BacktestArgs ca;
-  calibrate->add_option("--events", ca.events, "Event file (CSV)")->required();
-  calibrate->add_option("--as-of", ca.as_of, "Development date YYYY-MM-DD (repeat for several)")->required();
-  calibrate->add_option("--horizon", ca.horizon, "Days after each date in which an outcome counts")
-      ->check(CLI::Range(1, 36500));
-  calibrate->add_option("--model", ca.model, "Model whose parameters to keep (default: the built-in model)");
+  add_history_options(calibrate, ca, "Development date YYYY-MM-DD (repeat for several)",
+                      "Model whose parameters to keep (default: the built-in model)");
   calibrate->add_option("--l2", ca.l2, "Ridge penalty of the logistic regression")->check(CLI::Range(0.0, 1e6));
   calibrate->add_option("--out", ca.out, "Model file to write (XML)")->required();
   calibrate->footer("The new model's weights are the non-negative coefficients of a logistic regression of the\n"
