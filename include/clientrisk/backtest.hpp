@@ -53,40 +53,53 @@ namespace detail {
 
 // When each client was bad, as day intervals [first, end): an invoice from the day it became
 // days_past_due past due until the day it closed (open at the end: for good), and one day for
-// each write-off, lawsuit and litigation, per the rule. Indexed by the client indices of a
-// ledger built from the same events.
+// each write-off, lawsuit and litigation, per the rule; indexed by client. Collected from the
+// ledger that scores the backtest, so its events are posted and applied once.
 struct BadSpell {
   std::int32_t first, end;
 };
 
-inline std::vector<std::vector<BadSpell>> bad_spells(std::span<const Event> events, const Model& m,
-                                                     const OutcomeRule& rule, Date latest) {
-  Engine replay(m);
-  std::vector<std::vector<BadSpell>> out;
-  auto mark = [&](std::uint32_t client, std::int32_t first, std::int32_t end) {
-    if (out.size() <= client) out.resize(client + 1);
-    out[client].push_back({first, end});
-  };
-  const int late = rule.days_past_due;
-  if (late > 0)
-    replay.ledger().on_invoice_closed([&](std::uint32_t client, Date due, Date closed) {
-      if (closed.days() > due.days() + late) mark(client, due.days() + late, closed.days());
-    });
-  replay.post(events);
-  replay.ledger().advance(latest);
-  const Ledger& l = replay.ledger();
-  if (out.size() < l.client_count()) out.resize(l.client_count());
-  constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
-  for (std::uint32_t c = 0; c < l.client_count() && late > 0; ++c)
-    for (std::uint32_t s = l.state(c).open_head; s != kNone; s = l.invoice(s).next) mark(c, l.invoice(s).due + late, never);
-  for (const Event& e : events) {
-    const bool bad = (rule.write_off && e.kind == EventKind::write_off) ||
-                     (rule.lawsuit && e.kind == EventKind::legal_notice && e.detail == "lawsuit") ||
-                     (rule.litigation && e.kind == EventKind::dispute_resolved && e.detail == "litigation");
-    if (bad) mark(l.client_index(e.client), e.date.days(), e.date.days() + 1);
+class SpellLog {
+ public:
+  explicit SpellLog(const OutcomeRule& rule) : rule_(rule) {}
+
+  // Records the invoices of l that close late, as l applies events (set before posting).
+  void watch(Ledger& l) {
+    const int late = rule_.days_past_due;
+    if (late > 0)
+      l.on_invoice_closed([this, late](std::uint32_t client, Date due, Date closed) {
+        if (closed.days() > due.days() + late) mark(client, due.days() + late, closed.days());
+      });
   }
-  return out;
-}
+
+  // Once l has been scored at every date: applies the rest up to latest, then adds the invoices
+  // still open and the events that count as bad by themselves.
+  std::vector<std::vector<BadSpell>> finish(Ledger& l, std::span<const Event> events, Date latest) {
+    l.advance(latest);
+    l.on_invoice_closed(nullptr);
+    if (spells_.size() < l.client_count()) spells_.resize(l.client_count());
+    constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
+    const int late = rule_.days_past_due;
+    for (std::uint32_t c = 0; c < l.client_count() && late > 0; ++c)
+      for (std::uint32_t s = l.state(c).open_head; s != kNone; s = l.invoice(s).next) mark(c, l.invoice(s).due + late, never);
+    for (const Event& e : events) {
+      const bool bad = (rule_.write_off && e.kind == EventKind::write_off) ||
+                       (rule_.lawsuit && e.kind == EventKind::legal_notice && e.detail == "lawsuit") ||
+                       (rule_.litigation && e.kind == EventKind::dispute_resolved && e.detail == "litigation");
+      if (bad) mark(l.client_index(e.client), e.date.days(), e.date.days() + 1);
+    }
+    return std::move(spells_);
+  }
+
+ private:
+  void mark(std::uint32_t client, std::int32_t first, std::int32_t end) {
+    if (spells_.size() <= client) spells_.resize(client + 1);
+    spells_[client].push_back({first, end});
+  }
+
+  OutcomeRule rule_;
+  std::vector<std::vector<BadSpell>> spells_;
+};
 
 }  // namespace detail
 
@@ -98,7 +111,9 @@ inline BacktestData backtest_data(std::span<const Event> events, std::span<const
   if (dates.empty()) throw InvalidInput("backtest: no as-of dates");
   if (o.horizon_days < 1) throw InvalidInput("backtest: horizon must be at least one day, got " + std::to_string(o.horizon_days));
   if (o.outcome.days_past_due < 0) throw InvalidInput("backtest: days_past_due must be >= 0");
+  detail::SpellLog log(o.outcome);
   Engine engine(m);
+  log.watch(engine.ledger());
   engine.post(events);
   const std::optional<Date> latest = engine.ledger().latest_event_date();
   if (!latest) throw InvalidInput("backtest: no events");
@@ -110,13 +125,11 @@ inline BacktestData backtest_data(std::span<const Event> events, std::span<const
       throw InvalidInput("backtest: as of " + d.to_string() + " the " + std::to_string(o.horizon_days) +
                          "-day window ends " + (d + o.horizon_days).to_string() + ", after the latest event (" +
                          latest->to_string() + "); its outcomes are not known yet");
-  const auto bad = detail::bad_spells(events, m, o.outcome, *latest);
-
   BacktestData out;
   std::vector<double> features, sub, score;
+  std::vector<std::uint32_t> index;  // each row's client
   for (Date d : when) {
     const ScoreTable t = engine.score_all(d);
-    const std::int32_t from = d.days(), to = from + o.horizon_days;
     for (std::size_t r = 0; r < t.size(); ++r) {
       const std::uint32_t c = t.client[r];
       const Score s = engine.explain(t, r);  // the row's features, with the bits of the table
@@ -126,11 +139,17 @@ inline BacktestData backtest_data(std::span<const Event> events, std::span<const
       sub.insert(sub.end(), s.sub.begin(), s.sub.end());
       score.push_back(t.score(static_cast<Eigen::Index>(r)));
       out.band.push_back(t.band[r]);
-      // Bad on some day of from + 1 .. to.
-      const bool went_bad = std::any_of(bad[c].begin(), bad[c].end(),
-                                        [&](const detail::BadSpell& b) { return b.first <= to && b.end > from + 1; });
-      out.outcome.push_back(went_bad ? 1.0 : 0.0);
+      index.push_back(c);
     }
+  }
+  const auto bad = log.finish(engine.ledger(), events, *latest);
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    const std::int32_t from = out.as_of[i].days(), to = from + o.horizon_days;
+    // Bad on some day of from + 1 .. to.
+    const auto& spells = bad[index[i]];
+    const bool went_bad = std::any_of(spells.begin(), spells.end(),
+                                      [&](const detail::BadSpell& b) { return b.first <= to && b.end > from + 1; });
+    out.outcome.push_back(went_bad ? 1.0 : 0.0);
   }
   const auto n = static_cast<Eigen::Index>(out.client.size());
   out.features = Eigen::Map<const decltype(out.features)>(features.data(), n, feature_count);
