@@ -432,9 +432,11 @@ Outcomes logistic_data(std::size_t rows, std::size_t columns) {
 void BM_Calibrate_Fit(benchmark::State& state) {
   const auto rows = static_cast<std::size_t>(state.range(0));
   const Outcomes d = logistic_data(rows, static_cast<std::size_t>(state.range(1)));
+  cr::LogisticOptions o;
+  o.threads = static_cast<unsigned>(state.range(2));
   int iterations = 0;
   for (auto _ : state) {
-    const cr::LogisticFit f = cr::fit_logistic(d.x, d.y);
+    const cr::LogisticFit f = cr::fit_logistic(d.x, d.y, o);
     iterations = f.iterations;
     benchmark::DoNotOptimize(f.coef.data());
   }
@@ -442,7 +444,7 @@ void BM_Calibrate_Fit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
   bandwidth_counters(state, static_cast<double>(state.iterations()) * static_cast<double>(d.x.size() * sizeof(double)));
 }
-BENCHMARK(BM_Calibrate_Fit)->ArgNames({"rows", "columns"})->Args({1000000, 8})->Args({100000, 24})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Calibrate_Fit)->ArgNames({"rows", "columns", "threads"})->Args({1000000, 8, 1})->Args({1000000, 8, 2})->Args({100000, 24, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The AUC of scores with ties: one item is one score.
 void BM_Metrics_Auc(benchmark::State& state) {

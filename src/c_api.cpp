@@ -437,7 +437,7 @@ void cr_logistic_options_default(cr_logistic_options* options) {
   if (!options) return;
   const cr::LogisticOptions d;
   *options = cr_logistic_options{sizeof(cr_logistic_options), d.l2, d.intercept ? 1 : 0, d.non_negative ? 1 : 0,
-                                 d.max_iterations, d.tolerance};
+                                 d.max_iterations, d.tolerance, d.threads};
 }
 
 cr_status cr_calibrate(const double* x, size_t rows, size_t columns, size_t row_stride, const double* y,
@@ -462,6 +462,7 @@ cr_status cr_calibrate(const double* x, size_t rows, size_t columns, size_t row_
       o.non_negative = options->non_negative != 0;
       o.max_iterations = options->max_iterations;
       o.tolerance = options->tolerance;
+      o.threads = options->threads;
     }
     using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const Rows, 0, Eigen::OuterStride<>> m(x, static_cast<Eigen::Index>(rows),

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/error.hpp"
 
 namespace clientrisk {
@@ -26,6 +27,9 @@ struct LogisticOptions {
   bool non_negative = false;  // keep every coefficient >= 0 (the intercept is free)
   int max_iterations = 100;
   double tolerance = 1e-10;  // on the largest Newton step, relative to the coefficients
+  // Threads sharing the rows (0: one per hardware thread). The fit is the same bits whatever
+  // the number: the rows are summed in chunks of fixed size, in chunk order.
+  unsigned threads = 1;
 };
 
 struct LogisticFit {
@@ -45,12 +49,6 @@ struct LogisticFit {
   }
 };
 
-namespace detail {
-
-inline double log_sigmoid(double eta) { return eta >= 0 ? -std::log1p(std::exp(-eta)) : eta - std::log1p(std::exp(eta)); }
-
-}  // namespace detail
-
 // Fits P(y = 1 | x) = 1 / (1 + exp(-(b + x . coef))) by maximum (penalised) likelihood.
 // X: rows x columns (any Eigen layout); y: 0/1 per row. Throws InvalidInput for bad input, with
 // the row and column: non-finite values, outcomes other than 0 and 1, a single class, fewer
@@ -66,6 +64,8 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   if (!(o.l2 >= 0) || !std::isfinite(o.l2)) throw InvalidInput("calibrate: l2 must be a finite number >= 0");
   if (o.max_iterations < 1) throw InvalidInput("calibrate: max_iterations must be at least 1");
   if (!(o.tolerance > 0)) throw InvalidInput("calibrate: tolerance must be > 0");
+  if (o.threads > max_threads)
+    throw InvalidInput("calibrate: threads " + std::to_string(o.threads) + " is more than " + std::to_string(max_threads));
   if (n < k + 1)
     throw InvalidInput("calibrate: " + std::to_string(n) + " rows are too few for " + std::to_string(k) +
                        " coefficients (at least " + std::to_string(k + 1) + ")");
@@ -86,65 +86,95 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
         throw InvalidInput("calibrate: column " + std::to_string(j) + " is constant (" + std::to_string(X(0, j)) + ")" +
                            (o.intercept ? ", the same as the intercept" : "") + "; drop it or set l2 > 0");
 
-  const Eigen::Map<const Eigen::VectorXd> yv(y.data(), n);
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(k);
   if (o.intercept) beta(p) = std::log(static_cast<double>(bads) / static_cast<double>(n - bads));
-  Eigen::VectorXd eta(n), mu(n), w(n), g(k);
+  Eigen::VectorXd g(k);
   Eigen::MatrixXd H(k, k);
-  auto linear = [&](const Eigen::VectorXd& b, Eigen::VectorXd& out) {
-    out.noalias() = X * b.head(p);
-    if (o.intercept) out.array() += b(p);
+  // One pass over the rows at b: the log-likelihood, the gradient into gn and the Hessian into
+  // Hn; largest gets the largest |y - mu|. The rows go in chunks of fixed size, summed in chunk
+  // order whatever the threads, so the bits do not depend on their number. Within a chunk a
+  // block of rows at a time is copied into a column-major buffer that stays in the cache: the
+  // linear predictor, the fitted probabilities through Eigen's vectorised exponential, and the
+  // Hessian X_block' diag(w) X_block as dot products of columns. The logarithms of a block are
+  // taken as one logarithm of their product, which stays below 2^block.
+  constexpr Eigen::Index block = 256, chunk = 64 * block;
+  const Eigen::Index chunks = (n + chunk - 1) / chunk;
+  const unsigned threads = detail::thread_count(o.threads, static_cast<std::size_t>(chunks), 1);
+  const Eigen::Map<const Eigen::VectorXd> yv(y.data(), n);
+  struct Partial {
+    double ll = 0, largest = 0;
+    Eigen::VectorXd g;
+    Eigen::MatrixXd H;
   };
-  // Penalised log-likelihood at b, with e = X b; fills m with the fitted probabilities. One
-  // exponential and one log1p a row, through Eigen's vectorised forms.
-  Eigen::ArrayXd et(n), l(n);
-  const Eigen::Array<bool, Eigen::Dynamic, 1> bad = yv.array() == 1;
-  auto objective = [&](const Eigen::VectorXd& b, const Eigen::VectorXd& e, Eigen::VectorXd& m) {
-    const auto z = e.array();
-    et = (-z.abs()).exp();
-    l = (1 + et).log();  // log1p would be exact for tiny et, but has no vectorised form
-    // log(mu) and log(1 - mu) from the one exponential, whatever the sign of z.
-    m.array() = (z >= 0).select((1 + et).inverse(), et / (1 + et));
-    const double ll = bad.select((z >= 0).select(-l, z - l), (z >= 0).select(-z - l, -l)).sum();
+  std::vector<Partial> parts(static_cast<std::size_t>(chunks));
+  auto evaluate_chunks = [&](const Eigen::VectorXd& b, std::size_t first, std::size_t last) {
+    const Eigen::Index rows0 = std::min(n, block);
+    Eigen::VectorXd e(rows0), et(rows0), r(rows0), w(rows0);
+    Eigen::MatrixXd xb(rows0, p), wx(rows0, p);
+    for (std::size_t c = first; c < last; ++c) {
+      Partial& part = parts[c];
+      part.g.setZero(k);
+      part.H.setZero(k, k);
+      part.ll = part.largest = 0;
+      const Eigen::Index end = std::min(n, static_cast<Eigen::Index>(c + 1) * chunk);
+      for (Eigen::Index r0 = static_cast<Eigen::Index>(c) * chunk; r0 < end; r0 += block) {
+        const Eigen::Index rows = std::min(block, end - r0);
+        auto x = xb.topRows(rows);
+        x = X.middleRows(r0, rows);
+        e.head(rows).noalias() = x * b.head(p);
+        if (o.intercept) e.head(rows).array() += b(p);
+        // With t = exp(-|z|): log(mu) = min(z, 0) - log(1 + t), log(1 - mu) = -max(z, 0) - log(1 + t).
+        const auto z = e.head(rows).array();
+        const auto yb = yv.segment(r0, rows).array();
+        auto t = et.head(rows).array();
+        t = (-z.abs()).exp();
+        part.ll += (yb * z.min(0.0) - (1 - yb) * z.max(0.0)).sum() - std::log((1 + t).prod());
+        auto mu = w.head(rows).array();
+        mu = (z >= 0).select(1.0, t) / (1 + t);
+        r.head(rows).array() = yb - mu;
+        part.largest = std::max(part.largest, r.head(rows).cwiseAbs().maxCoeff());
+        mu *= 1 - mu;  // now w
+        wx.topRows(rows) = w.head(rows).asDiagonal() * x;
+        for (Eigen::Index j = 0; j < p; ++j)
+          for (Eigen::Index i = 0; i <= j; ++i) part.H(j, i) += wx.col(j).head(rows).dot(x.col(i));
+        part.g.head(p).noalias() += x.transpose() * r.head(rows);
+        if (o.intercept) {
+          part.H.block(0, p, p, 1).noalias() += wx.topRows(rows).colwise().sum().transpose();
+          part.g(p) += r.head(rows).sum();
+          part.H(p, p) += w.head(rows).sum();
+        }
+      }
+    }
+  };
+  auto evaluate = [&](const Eigen::VectorXd& b, Eigen::VectorXd& gn, Eigen::MatrixXd& Hn, double& largest) {
+    detail::parallel_rows(static_cast<std::size_t>(chunks), threads, 1,
+                          [&](unsigned, std::size_t first, std::size_t last) { evaluate_chunks(b, first, last); });
+    gn.setZero();
+    Hn.setZero();
+    largest = 0;
+    double ll = 0;
+    for (const Partial& part : parts) {
+      ll += part.ll;
+      largest = std::max(largest, part.largest);
+      gn += part.g;
+      Hn += part.H;
+    }
+    Hn.topLeftCorner(p, p) = Hn.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>();
+    gn.head(p) -= o.l2 * b.head(p);
+    Hn.topLeftCorner(p, p).diagonal().array() += o.l2;
+    if (o.intercept) Hn.block(p, 0, 1, p) = Hn.block(0, p, p, 1).transpose();
     return ll - 0.5 * o.l2 * b.head(p).squaredNorm();
-  };
-  // g and H at b from mu, a block of rows at a time: H += (sqrt(w) X_block)' (sqrt(w) X_block),
-  // which stays in the cache.
-  constexpr Eigen::Index block = 512;
-  Eigen::MatrixXd scaled(std::min(n, block), p);
-  Eigen::VectorXd r(n);
-  auto derivatives = [&](const Eigen::VectorXd& b) {
-    H.setZero();
-    g.setZero();
-    for (Eigen::Index r0 = 0; r0 < n; r0 += block) {
-      const Eigen::Index rows = std::min(block, n - r0);
-      const auto x = X.middleRows(r0, rows);
-      w.segment(r0, rows).array() = mu.segment(r0, rows).array() * (1 - mu.segment(r0, rows).array());
-      r.segment(r0, rows) = yv.segment(r0, rows) - mu.segment(r0, rows);
-      scaled.topRows(rows) = w.segment(r0, rows).cwiseSqrt().asDiagonal() * x;
-      H.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>().rankUpdate(scaled.topRows(rows).transpose());
-      g.head(p).noalias() += x.transpose() * r.segment(r0, rows);
-      if (o.intercept) H.block(0, p, p, 1).noalias() += x.transpose() * w.segment(r0, rows);
-    }
-    H.topLeftCorner(p, p) = H.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>();
-    g.head(p) -= o.l2 * b.head(p);
-    H.topLeftCorner(p, p).diagonal().array() += o.l2;
-    if (o.intercept) {
-      g(p) = r.sum();
-      H.block(p, 0, 1, p) = H.block(0, p, p, 1).transpose();
-      H(p, p) = w.sum();
-    }
   };
   // A coefficient at its bound of 0 that the gradient pushes below stays fixed.
   auto fixed = [&](const Eigen::VectorXd& b, Eigen::Index j) { return o.non_negative && j < p && b(j) <= 0 && g(j) <= 0; };
 
   LogisticFit fit;
-  linear(beta, eta);
-  double current = objective(beta, eta, mu);
-  Eigen::VectorXd next_mu(n);
+  double largest = 0;
+  double current = evaluate(beta, g, H, largest);
+  Eigen::VectorXd next_g(k);
+  Eigen::MatrixXd next_H(k, k);
   for (int it = 1; it <= o.max_iterations; ++it) {
     fit.iterations = it;
-    derivatives(beta);
     std::vector<Eigen::Index> free;
     for (Eigen::Index j = 0; j < k; ++j)
       if (!fixed(beta, j)) free.push_back(j);
@@ -170,21 +200,30 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
     }
     Eigen::VectorXd full = Eigen::VectorXd::Zero(k);
     for (Eigen::Index a = 0; a < f; ++a) full(free[static_cast<std::size_t>(a)]) = step(a);
+    // A full step within the tolerance ends the fit without another pass over the rows: the
+    // log-likelihood, gradient and Hessian kept are those where it starts, which differ from
+    // those where it ends at the order of the step.
+    const double size = 1 + beta.cwiseAbs().maxCoeff();
+    if (full.cwiseAbs().maxCoeff() <= o.tolerance * size) {
+      beta += full;
+      if (o.non_negative) beta.head(p) = beta.head(p).cwiseMax(0.0);
+      fit.converged = true;
+      break;
+    }
     // Step-halving until the penalised log-likelihood does not fall, projecting onto >= 0.
-    Eigen::VectorXd next(k), next_eta(n);
-    double t = 1, value = -std::numeric_limits<double>::infinity();
+    Eigen::VectorXd next(k);
+    double t = 1, value = -std::numeric_limits<double>::infinity(), next_largest = 0;
     for (int halving = 0; halving < 60; ++halving, t /= 2) {
       next = beta + t * full;
       if (o.non_negative) next.head(p) = next.head(p).cwiseMax(0.0);
-      linear(next, next_eta);
-      value = objective(next, next_eta, next_mu);
+      value = evaluate(next, next_g, next_H, next_largest);
       if (value >= current - 1e-12 * std::abs(current)) break;
     }
     const double moved = (next - beta).cwiseAbs().maxCoeff();
-    const double size = 1 + beta.cwiseAbs().maxCoeff();
     beta = next;
-    eta.swap(next_eta);
-    mu.swap(next_mu);
+    g.swap(next_g);
+    H.swap(next_H);
+    largest = next_largest;
     const double gained = value - current;
     current = value;
     if (moved <= o.tolerance * size || (gained >= 0 && gained <= 1e-15 * std::abs(current) && moved <= 1e-6 * size)) {
@@ -192,9 +231,8 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
       break;
     }
   }
-  derivatives(beta);
   // Separation: the fitted probabilities reach 0 and 1 as the coefficients grow without bound.
-  if (o.l2 == 0 && (yv - mu).cwiseAbs().maxCoeff() < 1e-6)
+  if (o.l2 == 0 && largest < 1e-6)
     throw InvalidInput("calibrate: the columns separate the outcomes perfectly, so the coefficients grow without "
                        "bound; set l2 > 0 for a regularised fit");
   if (!fit.converged)

@@ -67,6 +67,29 @@ TEST(Logistic, RecoversTheCoefficientsAndZeroesTheGradient) {
   EXPECT_LT(f.log_likelihood, 0);
 }
 
+TEST(Logistic, TheFitIsTheSameBitsWhateverTheThreads) {
+  // Rows over several chunks, the last one partial, and a row-major layout as from numpy.
+  const Data d = simulate(70001, {0.5, -0.25, 0.75}, -0.5, 7);
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = d.X;
+  LogisticOptions o;
+  o.l2 = 0.5;
+  const LogisticFit one = fit_logistic(d.X, d.y, o);
+  for (unsigned threads : {2u, 3u, 0u}) {
+    o.threads = threads;
+    for (const LogisticFit& f : {fit_logistic(d.X, d.y, o), fit_logistic(rows, d.y, o)}) {
+      EXPECT_EQ(f.iterations, one.iterations);
+      EXPECT_EQ(f.intercept, one.intercept);
+      EXPECT_EQ(f.log_likelihood, one.log_likelihood);
+      for (Eigen::Index j = 0; j < 3; ++j) {
+        EXPECT_EQ(f.coef(j), one.coef(j)) << "threads " << threads;
+        EXPECT_EQ(f.std_error(j), one.std_error(j));
+      }
+    }
+  }
+  o.threads = max_threads + 1;
+  EXPECT_THROW(fit_logistic(d.X, d.y, o), InvalidInput);
+}
+
 TEST(Logistic, L2ShrinksAndZeroesThePenalisedGradient) {
   const Data d = simulate(2000, {2.0, -1.0}, 0.5, 2);
   const LogisticFit plain = fit_logistic(d.X, d.y);

@@ -60,7 +60,7 @@ struct PyFit {
 };
 
 PyFit calibrate(py::object X, py::object y, double l2, bool intercept, bool non_negative, int max_iterations,
-                double tolerance) {
+                double tolerance, unsigned threads) {
   PyFit out;
   const auto x = matrix_of(std::move(X), out.names);
   const auto yv = vector_of(y, "y");
@@ -70,6 +70,7 @@ PyFit calibrate(py::object X, py::object y, double l2, bool intercept, bool non_
   o.non_negative = non_negative;
   o.max_iterations = max_iterations;
   o.tolerance = tolerance;
+  o.threads = threads;
   const Eigen::Map<const RowMatrix> m(x.data(), x.shape(0), x.shape(1));
   {
     py::gil_scoped_release release;
@@ -137,7 +138,7 @@ py::tuple calibrated_model_of(py::object backtest, std::optional<Model> model, d
   if (!backtest.attr("columns").attr("__contains__")("outcome").cast<bool>())
     throw InvalidInput("backtest: no column 'outcome'");
   PyFit fit = calibrate(backtest.attr("__getitem__")(factors), backtest.attr("__getitem__")("outcome"), l2, true, true,
-                        100, 1e-10);
+                        100, 1e-10, 1);
   Model m = model.value_or(Model{});
   for (int k = 0; k < factor_count; ++k) m.weights[static_cast<std::size_t>(k)] = fit.fit.coef(k);
   m.calibrated = 1;
@@ -203,7 +204,7 @@ numpy.ndarray of float64
       });
 
   m.def("calibrate", &calibrate, "X"_a, "y"_a, py::kw_only(), "l2"_a = 0.0, "intercept"_a = true,
-        "non_negative"_a = false, "max_iterations"_a = 100, "tolerance"_a = 1e-10, R"doc(
+        "non_negative"_a = false, "max_iterations"_a = 100, "tolerance"_a = 1e-10, "threads"_a = 1u, R"doc(
 Fits a logistic regression of 0/1 outcomes on a numeric matrix, by Newton's method (IRLS).
 
 Parameters
@@ -220,6 +221,8 @@ non_negative : bool, default False
 max_iterations : int, default 100
 tolerance : float, default 1e-10
     Convergence when the largest Newton step is below tolerance * (1 + max |coef|).
+threads : int, default 1
+    Threads sharing the rows (0: one per core). The fit is the same bits whatever the number.
 
 Returns
 -------
