@@ -32,12 +32,12 @@ inline void check_class_version(unsigned int version, unsigned int current, cons
 }  // namespace v1
 }  // namespace clientrisk
 
-BOOST_CLASS_VERSION(clientrisk::Model, 2)
+BOOST_CLASS_VERSION(clientrisk::Model, 3)
 
 namespace boost::serialization {
 
 // Every weight and parameter by name, in the order of the model's tables. Version 2 adds the
-// calibration fields.
+// calibration fields, version 3 the scorecard's; an older file leaves the newer at their defaults.
 template <class Archive>
 void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::Model>::value, "the model");
@@ -49,11 +49,11 @@ void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
     const std::string tag(p.name);
     ar& make_nvp(tag.c_str(), m.*p.field);
   }
-  if (version >= 2)  // version 1 files hold uncalibrated models
-    for (const clientrisk::ModelParameter& p : clientrisk::calibration_parameters) {
-      const std::string tag(p.name);
-      ar& make_nvp(tag.c_str(), m.*p.field);
-    }
+  const std::size_t fields = version >= 3 ? clientrisk::calibration_parameters.size() : version == 2 ? 2 : 0;
+  for (std::size_t i = 0; i < fields; ++i) {
+    const std::string tag(clientrisk::calibration_parameters[i].name);
+    ar& make_nvp(tag.c_str(), m.*clientrisk::calibration_parameters[i].field);
+  }
 }
 
 }  // namespace boost::serialization

@@ -44,6 +44,7 @@ struct BacktestData {
   Eigen::Matrix<double, Eigen::Dynamic, feature_count, Eigen::RowMajor> features;
   SubScoreMatrix sub;
   Eigen::VectorXd score;
+  Eigen::VectorXd probability;  // of going bad, that the score stands for (probability_of)
   std::vector<Band> band;
   std::vector<double> outcome;  // 1 when the client was bad on some day of (as_of, as_of + horizon]
   std::size_t size() const { return client.size(); }
@@ -155,6 +156,7 @@ inline BacktestData backtest_data(std::span<const Event> events, std::span<const
   out.features = Eigen::Map<const decltype(out.features)>(features.data(), n, feature_count);
   out.sub = Eigen::Map<const SubScoreMatrix>(sub.data(), n, factor_count);
   out.score = Eigen::Map<const Eigen::VectorXd>(score.data(), n);
+  out.probability = out.score.unaryExpr([&](double v) { return probability_of(v, engine.model()); });
   return out;
 }
 
@@ -162,8 +164,8 @@ inline BacktestData backtest_data(std::span<const Event> events, std::span<const
 struct BacktestReport {
   std::size_t rows = 0, bad = 0;
   double auc = 0, gini = 0, ks = 0;
-  double brier = 0, log_loss = 0;  // of score / 100 read as a probability
-  std::vector<CalibrationGroup> calibration;  // deciles of score / 100
+  double brier = 0, log_loss = 0;  // of the probabilities the scores stand for (probability_of)
+  std::vector<CalibrationGroup> calibration;  // deciles of those probabilities
   std::array<std::size_t, 4> band_rows{}, band_bad{};
   double psi = 0;  // of the last date's scores against the first date's (0 with one date)
 };
@@ -176,8 +178,7 @@ inline BacktestReport evaluate(const BacktestData& d) {
   r.auc = auc(score, d.outcome);
   r.gini = 2 * r.auc - 1;
   r.ks = ks(score, d.outcome);
-  std::vector<double> p(d.size());
-  for (std::size_t i = 0; i < p.size(); ++i) p[i] = d.score(static_cast<Eigen::Index>(i)) / 100;
+  const std::span<const double> p(d.probability.data(), d.size());
   r.brier = brier(p, d.outcome);
   r.log_loss = log_loss(p, d.outcome);
   r.calibration = calibration_table(p, d.outcome, std::min<std::size_t>(10, p.size()));
@@ -212,6 +213,29 @@ inline Model calibrated_model(const BacktestData& d, const Model& base, double l
   m.calibration_intercept = f.intercept;
   validate(m);
   if (fit) *fit = f;
+  return m;
+}
+
+// Scorecard points for a calibrated model: the same regression, with scores in points that grow
+// with the risk, base at odds of going bad of odds (p / (1 - p)) and pdo more each time those
+// odds double. The band limits, read as probabilities in percent in a probability model, become
+// the points of the same probabilities. Throws InvalidInput for an uncalibrated model or
+// parameters out of range.
+inline Model scorecard_model(const Model& calibrated, double base, double odds, double pdo) {
+  if (calibrated.calibrated == 0)
+    throw InvalidInput("scorecard: the model is not calibrated; calibrate it first (calibrated_model)");
+  Model m = calibrated;
+  m.calibrated = 2;
+  m.points_base = base;
+  m.points_odds = odds;
+  m.points_pdo = pdo;
+  for (const ModelParameter& p : calibration_parameters)
+    if (!(m.*p.field >= p.min && m.*p.field <= p.max))
+      throw InvalidInput("scorecard: " + std::string(p.name) + " must be in [" + detail::number(p.min) + ", " +
+                         detail::number(p.max) + "], got " + detail::number(m.*p.field));
+  for (double Model::*band : {&Model::band_moderate, &Model::band_high, &Model::band_critical})
+    m.*band = score_of_probability(probability_of(calibrated.*band, calibrated), m);
+  validate(m);
   return m;
 }
 

@@ -16,7 +16,7 @@ inline namespace v1 {
 
 // 64 lowercase hex digits, equal for equal models wherever they are loaded. The canonical bytes
 // are "clientrisk-model-1" followed by every weight and parameter, in the order of factor_names
-// and model_parameters (then calibration_parameters for a calibrated model), as IEEE 754 doubles
+// and model_parameters (then the calibration_parameters the model uses: calibration_fields_used), as IEEE 754 doubles
 // in little-endian order (-0 written as +0).
 inline std::string model_fingerprint(const Model& m) {
   std::string bytes = "clientrisk-model-1";
@@ -26,9 +26,9 @@ inline std::string model_fingerprint(const Model& m) {
   };
   for (double w : m.weights) put(w);
   for (const ModelParameter& p : model_parameters) put(m.*p.field);
-  // An uncalibrated model keeps the fingerprint it had before calibration existed.
-  if (m.calibrated != 0)
-    for (const ModelParameter& p : calibration_parameters) put(m.*p.field);
+  // An uncalibrated model keeps the fingerprint it had before calibration existed, and a
+  // probability model the one it had before scorecard points.
+  for (std::size_t i = 0; i < calibration_fields_used(m); ++i) put(m.*calibration_parameters[i].field);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr) != 1 || n != 32)

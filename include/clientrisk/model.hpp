@@ -84,11 +84,17 @@ struct Model {
          litigation_severity = 1.0;
 
   // Calibration (docs/calibration.md). 0: the score is the weighted sum of the sub-scores in
-  // points. 1: the weights are the coefficients of a logistic regression of going bad on the
-  // sub-scores, and the score is 100 / (1 + exp(-(calibration_intercept + sum of weight x
-  // sub-score))), the calibrated probability of going bad, in percent.
+  // points. 1 and 2: the weights are the coefficients of a logistic regression of going bad on
+  // the sub-scores, eta = calibration_intercept + sum of weight x sub-score is the log-odds of
+  // going bad, and the score is, for 1, the probability of going bad in percent,
+  // 100 / (1 + exp(-eta)); for 2, scorecard points that grow with the risk, points_base at odds
+  // of going bad of points_odds and points_pdo more each time those odds double:
+  // points_base + points_pdo * log2(exp(eta) / points_odds).
   double calibrated = 0;
   double calibration_intercept = 0;
+  double points_base = 50;
+  double points_odds = 1.0 / 9;  // odds of going bad at points_base (1 to 9: a 10 % probability)
+  double points_pdo = 10;
 
   friend bool operator==(const Model&, const Model&) = default;
 };
@@ -141,11 +147,19 @@ inline constexpr std::array<ModelParameter, 37> model_parameters = {{
     {"litigation_severity", &Model::litigation_severity, 0, 1},
 }};
 
-// The calibration fields, by name (model file version 2 onwards).
-inline constexpr std::array<ModelParameter, 2> calibration_parameters = {{
-    {"calibrated", &Model::calibrated, 0, 1},
+// The calibration fields, by name: the first two from model file version 2 onwards, the
+// scorecard's three (which only a points model, calibrated = 2, uses) from version 3.
+inline constexpr std::array<ModelParameter, 5> calibration_parameters = {{
+    {"calibrated", &Model::calibrated, 0, 2},
     {"calibration_intercept", &Model::calibration_intercept, -1000, 1000},
+    {"points_base", &Model::points_base, -1e6, 1e6},
+    {"points_odds", &Model::points_odds, 1e-9, 1e9},
+    {"points_pdo", &Model::points_pdo, 1e-3, 1e6},
 }};
+// How many of calibration_parameters a model's scores depend on (its fingerprint hashes those).
+constexpr std::size_t calibration_fields_used(const Model& m) {
+  return m.calibrated == 0 ? 0 : m.calibrated == 1 ? 2 : calibration_parameters.size();
+}
 
 namespace detail {
 inline std::string number(double v) {
@@ -186,12 +200,19 @@ inline std::optional<std::string> model_problem(const Model& m) {
       return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
              detail::number(v);
   }
-  if (m.calibrated != 0 && m.calibrated != 1) return "calibrated must be 0 or 1, got " + detail::number(m.calibrated);
+  if (m.calibrated != 0 && m.calibrated != 1 && m.calibrated != 2)
+    return "calibrated must be 0, 1 or 2, got " + detail::number(m.calibrated);
   // A calibrated model may have no weight: its score is then the base rate.
   if (!(total > 0) && m.calibrated == 0) return std::string("weights must not all be zero");
   for (const ModelParameter& p : model_parameters) {
     double v = m.*p.field;
     if (!std::isfinite(v)) return std::string(p.name) + " must be a finite number, got " + detail::number(v);
+    // The bands of a points model are in its points, which may fall outside [0, 100].
+    const bool band = p.name.starts_with("band_");
+    if (band && m.calibrated == 2) {
+      if (std::abs(v) > 1e6) return std::string(p.name) + " must be in [-1e+06, 1e+06], got " + detail::number(v);
+      continue;
+    }
     if (v < p.min || v > p.max)
       return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
              detail::number(v);
@@ -207,7 +228,7 @@ inline std::optional<std::string> model_problem(const Model& m) {
   };
   if (auto e = order(m.band_moderate, m.band_high, "band_moderate", "band_high")) return e;
   if (auto e = order(m.band_high, m.band_critical, "band_high", "band_critical")) return e;
-  if (!(m.band_moderate > 0)) return std::string("band_moderate must be above 0, got ") + detail::number(m.band_moderate);
+  if (!(m.band_moderate > 0) && m.calibrated != 2) return std::string("band_moderate must be above 0, got ") + detail::number(m.band_moderate);
   if (auto e = order(m.concentration_share_low, m.concentration_share_high, "concentration_share_low",
                      "concentration_share_high"))
     return e;

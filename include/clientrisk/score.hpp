@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <numbers>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -33,7 +35,7 @@ struct Reason {
 struct Score {
   std::string client;
   Date as_of;
-  double score = 0;                                // in [0, 100]
+  double score = 0;                                // in [0, 100], or scorecard points (Model::calibrated = 2)
   Band band = Band::low;
   SubScores sub{};                                 // per factor, in [0, 1]
   std::array<double, factor_count> contribution{}; // points; they sum to score (calibrated: score minus the base score)
@@ -70,18 +72,39 @@ inline double sum_contributions(const double* c) {
 }
 
 // The score of one row, from its contributions as factor_points() makes them, which it rewrites
-// for a calibrated model: there the score is 100 / (1 + exp(-(intercept + their sum))) and the
-// contributions split what the score has above the base score 100 / (1 + exp(-intercept)) in
-// proportion. One fixed order of operations, whatever the batch.
+// for a calibrated model. For a probability model the score is 100 / (1 + exp(-(intercept +
+// their sum))) and the contributions split what the score has above the base score
+// 100 / (1 + exp(-intercept)) in proportion; for a points model each contribution is its
+// log-odds times points_pdo / ln 2, and they sum to the score less the base score, the points at
+// the intercept. One fixed order of operations, whatever the batch.
 inline double finish_row(double* c, const Model& m) {
   if (m.calibrated == 0) return sum_contributions(c);
   double eta = 0;
   for (int k = 0; k < factor_count; ++k) eta += c[k];
+  if (m.calibrated == 2) {
+    const double per_log_odds = m.points_pdo / std::numbers::ln2;
+    for (int k = 0; k < factor_count; ++k) c[k] *= per_log_odds;
+    return m.points_base + per_log_odds * (m.calibration_intercept + eta - std::log(m.points_odds));
+  }
   const double score = 100 / (1 + std::exp(-(m.calibration_intercept + eta)));
   const double base = 100 / (1 + std::exp(-m.calibration_intercept));
   const double scale = eta > 0 ? (score - base) / eta : 0;
   for (int k = 0; k < factor_count; ++k) c[k] *= scale;
   return score;
+}
+
+// The probability of going bad that a calibrated model's score stands for; for an uncalibrated
+// model, score / 100 (a ranking, not a probability).
+inline double probability_of(double score, const Model& m) {
+  if (m.calibrated != 2) return score / 100;
+  const double log_odds = std::log(m.points_odds) + (score - m.points_base) * std::numbers::ln2 / m.points_pdo;
+  return 1 / (1 + std::exp(-log_odds));
+}
+
+// The score that stands for a probability of going bad p in (0, 1) under a calibrated model.
+inline double score_of_probability(double p, const Model& m) {
+  if (m.calibrated != 2) return 100 * p;
+  return m.points_base + m.points_pdo * std::log2(p / (1 - p) / m.points_odds);
 }
 
 // Contributions and scores of a block of sub-score rows; a client's bits do not depend on the

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <numbers>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -163,6 +164,74 @@ TEST(Calibration, ACalibratedModelScoresTheFittedProbability) {
   EXPECT_GE(evaluate(again).auc, evaluate(d).auc - 1e-9);
 }
 
+TEST(Calibration, AScorecardModelScoresPointsOfTheFittedOdds) {
+  GenerateOptions g;
+  g.clients = 800;
+  g.months = 24;
+  const std::vector<Event> events = generate_events(g);
+  Engine probe;
+  probe.post(events);
+  const Date end = *probe.ledger().latest_event_date();
+  const std::vector<Date> dates = {end - 400, end - 200};
+  const BacktestData d = backtest_data(events, dates, Model{}, {});
+  LogisticFit fit;
+  const Model probability = calibrated_model(d, Model{}, 1e-3, &fit);
+  // 600 points at odds of 1 to 50, 20 more points each time the odds of going bad double.
+  const Model points = scorecard_model(probability, 600, 1.0 / 50, 20);
+  EXPECT_EQ(points.calibrated, 2);
+  EXPECT_EQ(points.weights, probability.weights);
+  EXPECT_NE(model_fingerprint(points), model_fingerprint(probability));
+  // The bands stand for the same probabilities: 25 % is odds 1/3, 50/3 doublings above 1/50.
+  EXPECT_NEAR(points.band_moderate, 600 + 20 * std::log2((1.0 / 3) * 50), 1e-9);
+  EXPECT_NEAR(probability_of(points.band_high, points), 0.5, 1e-12);
+  Engine ep(probability), es(points);
+  ep.post(events);
+  es.post(events);
+  const ScoreTable tp = ep.score_all(dates[1]), ts = es.score_all(dates[1]);
+  ASSERT_EQ(tp.size(), ts.size());
+  const double base = 600 + 20 * (points.calibration_intercept - std::log(1.0 / 50)) / std::numbers::ln2;
+  for (std::size_t r = 0; r < ts.size(); ++r) {
+    const auto row = static_cast<Eigen::Index>(r);
+    const double p = fit.probability(std::span<const double>(&ts.sub(row, 0), factor_count));
+    EXPECT_NEAR(ts.score(row), 600 + 20 * std::log2(p / (1 - p) * 50), 1e-7);
+    EXPECT_NEAR(probability_of(ts.score(row), points), tp.score(row) / 100, 1e-12);
+    // Each factor's points are its log-odds times pdo / ln 2; they add up to the score above the base.
+    double sum = 0;
+    for (int k = 0; k < factor_count; ++k) {
+      EXPECT_NEAR(ts.contribution(row, k), 20 / std::numbers::ln2 * points.weights[k] * ts.sub(row, k), 1e-9);
+      sum += ts.contribution(row, k);
+    }
+    EXPECT_NEAR(sum, ts.score(row) - base, 1e-9);
+    const bool on_a_limit = std::abs(tp.score(row) - 25) < 1e-6 || std::abs(tp.score(row) - 50) < 1e-6 ||
+                            std::abs(tp.score(row) - 75) < 1e-6;
+    if (!on_a_limit) {
+      EXPECT_EQ(ts.band[r], tp.band[r]) << r;
+    }
+  }
+  EXPECT_EQ(es.explain(ts, 3).score, ts.score(3));
+  // The backtest of a points model reads its scores as the probabilities they stand for.
+  const BacktestReport rp = evaluate(backtest_data(events, dates, probability, {}));
+  const BacktestReport rs = evaluate(backtest_data(events, dates, points, {}));
+  EXPECT_NEAR(rs.brier, rp.brier, 1e-12);
+  EXPECT_NEAR(rs.auc, rp.auc, 1e-12);
+  // Points to points keeps the probabilities of the bands.
+  const Model other = scorecard_model(points, 50, 1.0 / 9, 10);
+  EXPECT_NEAR(probability_of(other.band_critical, other), 0.75, 1e-12);
+  EXPECT_THROW(scorecard_model(Model{}, 600, 0.02, 20), InvalidInput);
+  EXPECT_THROW(scorecard_model(probability, 600, 0, 20), InvalidInput);
+  EXPECT_THROW(scorecard_model(probability, 600, 0.02, 0), InvalidInput);
+  for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
+    const std::string path = testing::TempDir() + "points_" + std::to_string(getpid()) + ".crm";
+    save_model(points, path, f);
+    EXPECT_EQ(load_model(path), points);
+    std::remove(path.c_str());
+  }
+  // A probability model's fingerprint does not depend on the scorecard fields it does not use.
+  Model moved = probability;
+  moved.points_base = 1;
+  EXPECT_EQ(model_fingerprint(moved), model_fingerprint(probability));
+}
+
 TEST(Calibration, CalibrationFieldsAreCheckedAndPersisted) {
   Model m;
   m.calibrated = 1;
@@ -177,6 +246,17 @@ TEST(Calibration, CalibrationFieldsAreCheckedAndPersisted) {
   Model half = m;
   half.calibrated = 0.5;
   EXPECT_THROW(validate(half), InvalidInput);
+  half.calibrated = 3;
+  EXPECT_THROW(validate(half), InvalidInput);
+  // The bands of a points model are points, anywhere finite; of other models, in [0, 100].
+  Model points = m;
+  points.calibrated = 2;
+  points.band_moderate = -40;
+  points.band_high = 200;
+  points.band_critical = 700;
+  EXPECT_NO_THROW(validate(points));
+  points.calibrated = 1;
+  EXPECT_THROW(validate(points), InvalidInput);
   Model far = m;
   far.calibration_intercept = 5000;
   EXPECT_THROW(validate(far), InvalidInput);

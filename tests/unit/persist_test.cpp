@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -97,6 +98,31 @@ TEST(ModelFile, GoldenFilesOfFormatVersion1Load) {
   EXPECT_EQ(load_model(kData + "/model-v1.bin"), want);
 }
 
+// A version 2 file (a probability model, before scorecard points) loads with the scorecard
+// fields at their defaults.
+TEST(ModelFile, AVersion2ModelLoadsWithTheScorecardDefaults) {
+  Model m = tuned_model();
+  m.calibrated = 1;
+  m.calibration_intercept = -2.5;
+  m.points_base = 600;  // not in a version 2 file: it must come back as the default
+  const std::string good = model_file_bytes(m, ArchiveFormat::xml);
+  std::string payload = payload_of(good);
+  const std::size_t at = payload.find("version=\"3\"");
+  ASSERT_NE(at, std::string::npos);
+  payload.replace(at, 11, "version=\"2\"");
+  for (const char* tag : {"points_base", "points_odds", "points_pdo"}) {
+    const std::size_t from = payload.find(std::string("<") + tag + ">");
+    const std::size_t to = payload.find(std::string("</") + tag + ">");
+    ASSERT_NE(from, std::string::npos) << tag;
+    payload.erase(from, to + std::strlen(tag) + 3 - from);
+  }
+  const Model loaded = model_from_file_bytes(reenveloped(good, payload), "v2.crm");
+  Model want = m;
+  want.points_base = Model{}.points_base;
+  EXPECT_EQ(loaded, want);
+  EXPECT_EQ(model_fingerprint(loaded), model_fingerprint(m));  // a probability model does not hash the points
+}
+
 TEST(ModelFile, EverySingleByteChangeAndEveryTruncationIsRefused) {
   for (ArchiveFormat f : {ArchiveFormat::xml, ArchiveFormat::binary}) {
     const std::string good = model_file_bytes(Model{}, f);
@@ -135,11 +161,11 @@ TEST(ModelFile, ChangedPayloadsWithAValidChecksumNeverCrash) {
 TEST(ModelFile, AModelOfANewerClassVersionIsRefused) {
   const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
   std::string payload = payload_of(good);
-  const std::size_t at = payload.find("version=\"2\"");
+  const std::size_t at = payload.find("version=\"3\"");
   ASSERT_NE(at, std::string::npos);
-  payload.replace(at, 11, "version=\"3\"");
+  payload.replace(at, 11, "version=\"4\"");
   EXPECT_EQ(problem_of(reenveloped(good, payload)), FileProblem::corrupt_payload);
-  EXPECT_NE(message_of(reenveloped(good, payload)).find("newer than this build's 2; upgrade clientrisk"), std::string::npos)
+  EXPECT_NE(message_of(reenveloped(good, payload)).find("newer than this build's 3; upgrade clientrisk"), std::string::npos)
       << message_of(reenveloped(good, payload));
 }
 

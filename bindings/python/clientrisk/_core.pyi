@@ -79,6 +79,9 @@ class Model:
     litigation_severity: float
     calibrated: float
     calibration_intercept: float
+    points_base: float
+    points_odds: float
+    points_pdo: float
     def __eq__(self, other: object) -> bool: ...
     def __copy__(self) -> Model: ...
     def __deepcopy__(self, memo: Any) -> Model: ...

@@ -135,8 +135,12 @@ const std::map<std::string_view, std::string_view>& parameter_docs() {
       {"formal_notice_severity", "legal sub-score of a formal notice (mise en demeure)."},
       {"lawsuit_severity", "legal sub-score of a lawsuit."},
       {"litigation_severity", "legal sub-score of a dispute resolved by litigation."},
-      {"calibrated", "1: a calibrated model (weights are logistic coefficients, the score a probability in percent); 0: not."},
+      {"calibrated", "0: weights in points; 1: weights are logistic coefficients and the score the probability of "
+                     "going bad in percent; 2: the same regression in scorecard points (points_base, points_odds, points_pdo)."},
       {"calibration_intercept", "Intercept of the logistic regression of a calibrated model."},
+      {"points_base", "Points of a scorecard model (calibrated = 2) at odds of going bad of points_odds."},
+      {"points_odds", "Odds of going bad, p / (1 - p), at points_base (1/9: a 10 % probability)."},
+      {"points_pdo", "Points added each time the odds of going bad double."},
   };
   return docs;
 }
