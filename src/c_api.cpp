@@ -221,6 +221,10 @@ cr_status cr_model_validate(const cr_model* model) {
   return guard([&] { cr::validate(need(model, "model").model); });
 }
 
+cr_status cr_model_scorecard(cr_model* model, double base, double odds, double pdo) {
+  return guard([&] { model->model = cr::scorecard_model(need(model, "model").model, base, odds, pdo); });
+}
+
 cr_status cr_model_fingerprint(const cr_model* model, char out[65]) {
   return guard([&] {
     const std::string f = cr::model_fingerprint(need(model, "model").model);

@@ -83,6 +83,11 @@ CR_API cr_status cr_model_get(const cr_model* model, const char* name, double* v
 /* Sets it; the model is checked whole, and on failure keeps its previous value. */
 CR_API cr_status cr_model_set(cr_model* model, const char* name, double value);
 CR_API cr_status cr_model_validate(const cr_model* model);
+/* Turns a calibrated model (calibrated 1 or 2) into a scorecard model (calibrated 2) in place:
+ * scores in points that grow with the risk, base points at odds of going bad odds (p / (1 - p)),
+ * pdo more each time those odds double; the band limits keep the probabilities they stand for.
+ * CR_ERROR_INVALID_INPUT, with the model unchanged, for an uncalibrated model or a bad value. */
+CR_API cr_status cr_model_scorecard(cr_model* model, double base, double odds, double pdo);
 /* The SHA-256 of the model's canonical bytes: 64 hex digits and a NUL into out[65]. */
 CR_API cr_status cr_model_fingerprint(const cr_model* model, char out[65]);
 

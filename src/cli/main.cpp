@@ -207,6 +207,7 @@ struct BacktestArgs {
   std::string format = "table";
   std::string out;  // calibrate: the model file to write
   double l2 = 0;
+  std::vector<double> points;  // calibrate: base points, base odds, points to double the odds
 };
 
 // The options backtest and calibrate share: the event file, the dates, the horizon, the model.
@@ -244,7 +245,8 @@ int run_calibrate(const BacktestArgs& a) {
   const auto data = backtest_of(a, base);
   if (!data) return kUsage;
   cr::LogisticFit fit;
-  const cr::Model m = cr::calibrated_model(*data, base, a.l2, &fit);
+  const cr::Model probability = cr::calibrated_model(*data, base, a.l2, &fit);
+  const cr::Model m = a.points.empty() ? probability : cr::scorecard_model(probability, a.points[0], a.points[1], a.points[2]);
   cr::save_model(m, a.out);
   const cr::BacktestReport before = cr::evaluate(*data);
   std::printf("%zu rows, %zu went bad within %d days; %d Newton iterations\n", before.rows, before.bad, a.horizon,
@@ -379,10 +381,18 @@ int main(int argc, char** argv) {
                       "Model whose parameters to keep (default: the built-in model)");
   calibrate->add_option("--l2", ca.l2, "Ridge penalty of the logistic regression")->check(CLI::Range(0.0, 1e6));
   calibrate->add_option("--out", ca.out, "Model file to write (XML)")->required();
+  calibrate->add_option("--points", ca.points,
+                        "Score in scorecard points instead of a probability: BASE points at odds of going bad ODDS, "
+                        "PDO more points each time those odds double")
+      ->expected(3)
+      ->type_name("BASE ODDS PDO");
   calibrate->footer("The new model's weights are the non-negative coefficients of a logistic regression of the\n"
-                    "outcomes on the sub-scores; its score is the probability of going bad within the horizon, in %.\n"
+                    "outcomes on the sub-scores; its score is the probability of going bad within the horizon, in %,\n"
+                    "or with --points scorecard points that grow with the risk (docs/calibration.md).\n"
                     "Example:\n  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --as-of 2024-06-30 "
-                    "--horizon 180 --l2 0.001 --out calibrated.crm");
+                    "--horizon 180 --l2 0.001 --out calibrated.crm\n"
+                    "  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --horizon 180 "
+                    "--points 600 0.02 20 --out scorecard.crm");
 
   auto* version = app.add_subcommand("version", "Print the version");
 

@@ -331,6 +331,15 @@ static void calibration(void) {
     CHECK(cr_model_set(m, "calibration_intercept", -2.5) == CR_OK);
     CHECK(cr_model_set(m, "calibrated", 1) == CR_OK && cr_model_validate(m) == CR_OK);
     CHECK(cr_model_set(m, "calibrated", 0.5) != CR_OK || cr_model_validate(m) == CR_ERROR_INVALID_INPUT);
+    /* Scorecard points: 600 at odds 1:50, 20 more each time they double; 50 % is odds 1, so
+     * the high band starts log2(50) doublings above 600. */
+    CHECK(cr_model_set(m, "calibrated", 1) == CR_OK);
+    CHECK(cr_model_scorecard(m, 600, 0.02, 0) == CR_ERROR_INVALID_INPUT && said("points_pdo"));
+    CHECK(cr_model_get(m, "calibrated", &value) == CR_OK && value == 1);
+    CHECK(cr_model_scorecard(m, 600, 0.02, 20) == CR_OK);
+    CHECK(cr_model_get(m, "calibrated", &value) == CR_OK && value == 2);
+    CHECK(cr_model_get(m, "band_high", &value) == CR_OK && fabs(value - (600 + 20 * log2(50.0))) < 1e-9);
+    CHECK(cr_model_scorecard(NULL, 600, 0.02, 20) == CR_ERROR_INVALID_ARGUMENT);
     cr_model_free(m);
   }
 

@@ -185,3 +185,22 @@ def test_a_calibrated_model_scores_the_fitted_probability(ledger):
     assert again == model
     with pytest.raises(cr.InvalidInputError, match="calibrated"):
         cr.Model(calibrated=0.5).validate()
+
+
+def test_a_scorecard_model_scores_points_of_the_fitted_odds(ledger):
+    events = pd.read_csv(ledger, dtype=str, keep_default_na=False)
+    bt = cr.backtest(events, ["2024-03-31"], horizon=180)
+    model, fit = cr.calibrated_model(bt, l2=1e-3, points=(600, 0.02, 20))
+    assert model.calibrated == 2 and (model.points_base, model.points_odds, model.points_pdo) == (600, 0.02, 20)
+    assert cr.scorecard_model(cr.calibrated_model(bt, l2=1e-3)[0], 600, 0.02, 20) == model
+    e = cr.Engine(model)
+    e.post_frame(events)
+    scores = e.scores("2024-03-31").loc[bt.client]
+    p = fit.predict_proba(bt[list(cr.FACTORS)])
+    np.testing.assert_allclose(scores.score, 600 + 20 * np.log2(p / (1 - p) / 0.02), rtol=0, atol=1e-7)
+    # The high band starts at 50 %: odds 1, log2(50) doublings above the base.
+    assert model.band_high == pytest.approx(600 + 20 * np.log2(50), abs=1e-9)
+    with pytest.raises(cr.InvalidInputError, match="not calibrated"):
+        cr.scorecard_model(cr.Model.default(), 600, 0.02, 20)
+    with pytest.raises(cr.InvalidInputError, match="points_odds"):
+        cr.scorecard_model(model, 600, -1, 20)

@@ -303,5 +303,18 @@ TEST(Cli, CalibrateWritesAModelThatScoresProbabilities) {
   CliRun scored = run("score --events " + kLedger + " --model " + out + " --format csv --top 1");
   ASSERT_EQ(scored.exit_code, 0) << scored.err;
   EXPECT_EQ(run("calibrate --events " + kLedger + " --as-of 2024-03-31").exit_code, 2);  // no --out
+  // Scorecard points: the same weights, 600 points at odds of 1 to 50, 20 to double them.
+  const std::string card = temp_path("scorecard.crm");
+  CliRun pts = run("calibrate --events " + kLedger + " --as-of 2024-03-31 --as-of 2024-06-30 --l2 0.001 --points 600 0.02 20 --out " + card);
+  ASSERT_EQ(pts.exit_code, 0) << pts.err;
+  const Model c = load_model(card);
+  EXPECT_EQ(c.calibrated, 2);
+  EXPECT_EQ(c.weights, m.weights);
+  EXPECT_EQ(c.points_base, 600);
+  EXPECT_EQ(run("calibrate --events " + kLedger + " --as-of 2024-03-31 --points 600 0.02 --out " + card).exit_code, 2);
+  const CliRun zero = run("calibrate --events " + kLedger + " --as-of 2024-03-31 --l2 0.001 --points 600 0.02 0 --out " + card);
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_NE(zero.err.find("points_pdo"), std::string::npos) << zero.err;
+  std::remove(card.c_str());
   std::remove(out.c_str());
 }

@@ -237,5 +237,9 @@ def backtest(
     litigation: bool = True,
 ) -> pd.DataFrame: ...
 def calibrated_model(
-    backtest: pd.DataFrame, model: Optional[Model] = None, l2: float = 0.0
+    backtest: pd.DataFrame,
+    model: Optional[Model] = None,
+    l2: float = 0.0,
+    points: Optional[tuple[float, float, float]] = None,
 ) -> tuple[Model, LogisticFit]: ...
+def scorecard_model(model: Model, base: float, odds: float, pdo: float) -> Model: ...

@@ -128,7 +128,8 @@ py::object backtest(py::handle events, py::object dates, int horizon, std::optio
   return py::module_::import("pandas").attr("DataFrame")(columns);
 }
 
-py::tuple calibrated_model_of(py::object backtest, std::optional<Model> model, double l2) {
+py::tuple calibrated_model_of(py::object backtest, std::optional<Model> model, double l2,
+                              std::optional<std::tuple<double, double, double>> points) {
   py::list factors;
   for (auto f : factor_names) factors.append(py::str(std::string(f)));
   if (!py::hasattr(backtest, "columns")) throw InvalidInput("backtest: expected the DataFrame clientrisk.backtest returns");
@@ -144,6 +145,7 @@ py::tuple calibrated_model_of(py::object backtest, std::optional<Model> model, d
   m.calibrated = 1;
   m.calibration_intercept = fit.fit.intercept;
   validate(m);
+  if (points) m = scorecard_model(m, std::get<0>(*points), std::get<1>(*points), std::get<2>(*points));
   return py::make_tuple(m, fit);
 }
 
@@ -271,7 +273,38 @@ InvalidInputError
     A bad event (naming its row and column), no dates, a horizon below one day, or a date whose
     window ends after the latest event (its outcomes are not known yet).
 )doc");
-  m.def("calibrated_model", &calibrated_model_of, "backtest"_a, "model"_a = py::none(), "l2"_a = 0.0, R"doc(
+  m.def("scorecard_model", &scorecard_model, "model"_a, "base"_a, "odds"_a, "pdo"_a, R"doc(
+A calibrated model that scores in scorecard points.
+
+The same regression as ``model`` (calibrated 1 or 2), with scores in points that grow with the
+risk: ``base`` points at odds of going bad of ``odds`` (p / (1 - p)), ``pdo`` more each time those
+odds double. Each factor's contribution is its log-odds times pdo / ln 2, so contributions add up
+to the score less the points at the intercept. The band limits become the points of the
+probabilities they stood for (docs/calibration.md).
+
+Parameters
+----------
+model : Model
+    Calibrated (``model.calibrated`` 1 or 2).
+base : float
+    Points at the base odds.
+odds : float
+    Odds of going bad at ``base`` points, in (0, 1e9]: 0.02 is 1 to 50.
+pdo : float
+    Points to double the odds, > 0.
+
+Returns
+-------
+Model
+    ``calibrated == 2``, valid.
+
+Raises
+------
+InvalidInputError
+    An uncalibrated model or a value out of range, naming the field.
+)doc");
+  m.def("calibrated_model", &calibrated_model_of, "backtest"_a, "model"_a = py::none(), "l2"_a = 0.0,
+        "points"_a = py::none(), R"doc(
 A calibrated model learnt from a backtest.
 
 The new model keeps the parameters of ``model``; its weights are the non-negative coefficients
@@ -286,11 +319,13 @@ model : Model, optional
     The model whose other parameters to keep; the built-in one when omitted.
 l2 : float, default 0
     Ridge penalty of the regression.
+points : (base, odds, pdo), optional
+    Score in scorecard points instead of a probability, as :func:`clientrisk.scorecard_model`.
 
 Returns
 -------
 model : Model
-    Calibrated (``model.calibrated == 1``) and valid.
+    Calibrated (``model.calibrated`` 1, or 2 with ``points``) and valid.
 fit : LogisticFit
     The regression: coefficients, standard errors, iterations.
 
