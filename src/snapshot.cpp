@@ -273,7 +273,7 @@ struct LedgerAccess {
     save_block<Record>(ar, l.pending_);
   }
 
-  static void load(boost::archive::binary_iarchive& ar, const Source& in, Ledger& l) {
+  static void load(boost::archive::binary_iarchive& ar, const Source& in, Ledger& l, unsigned int version) {
     // Every block is written once, in order: huge pages are advised once it is filled.
     const DeferHugePages defer;
     ar >> l.horizon_ >> l.latest_ >> l.generation_ >> l.revenue_base_;
@@ -302,6 +302,10 @@ struct LedgerAccess {
         auto [entry, inserted] = l.registry_.insert(row.key);
         if (!inserted) throw Inconsistent{"a reference appears twice"};
         *entry = row.value;
+        if (version < 2) {  // the four bytes were padding, zero
+          if (entry->dispute_since != 0) throw Inconsistent{"a reference has a bad owner, date or amount"};
+          entry->dispute_since = entry->applied_disputes > 0 ? entry->date : kNoDate;
+        }
       }
     }
     load_block<std::int64_t>(ar, in, l.revenue_, "monthly revenue");
@@ -389,7 +393,8 @@ struct LedgerAccess {
     }
     l.registry_.for_each([&](std::uint64_t, const RefEntry& e) {
       if (e.client >= n || !day_ok(e.date) || e.disputed < 0 || e.closed > 1 ||
-          e.reserved != std::array<std::uint8_t, 7>{})
+          e.reserved != std::array<std::uint8_t, 3>{} ||
+          (e.applied_disputes == 0) != (e.dispute_since == kNoDate) || !day_ok(e.dispute_since))
         fail("a reference has a bad owner, date or amount");
       if (e.slot != kNone && (e.slot >= slots || owner[e.slot] != e.client))
         fail("a reference points at an invoice slot its client does not own");
@@ -442,7 +447,7 @@ struct LedgerAccess {
 }  // namespace v1
 }  // namespace clientrisk
 
-BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 1)
+BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 2)
 
 namespace boost::serialization {
 
@@ -451,12 +456,13 @@ void save(Archive& ar, const clientrisk::detail::LedgerImage& image, const unsig
   clientrisk::detail::LedgerAccess::save(ar, *image.source);
 }
 
-// Version 1 is the only one yet; a later build converts earlier versions here.
+// Version 2 dates the oldest open dispute of each reference; a version 1 snapshot did not keep
+// it, and an invoice's disputes count as open since the invoice's date.
 template <class Archive>
 void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::detail::LedgerImage>::value,
                                           "the ledger");
-  clientrisk::detail::LedgerAccess::load(ar, *image.in, *image.target);
+  clientrisk::detail::LedgerAccess::load(ar, *image.in, *image.target, version);
 }
 
 }  // namespace boost::serialization

@@ -103,7 +103,8 @@ struct RefEntry {
   std::uint16_t staged_disputes = 0;  // open disputes as validated at posting
   std::uint16_t applied_disputes = 0;
   std::uint8_t closed = 0;          // contract cancelled (at posting)
-  std::array<std::uint8_t, 7> reserved{};  // explicit padding: every byte of a snapshot is defined
+  std::array<std::uint8_t, 3> reserved{};  // explicit padding: every byte of a snapshot is defined
+  std::int32_t dispute_since = kNoDate;    // opening date of the oldest dispute open on it (applied)
 };
 
 // Snapshots write these arrays as they are in memory: no byte of them may be padding.
@@ -756,6 +757,7 @@ class Ledger {
       }
       case EventKind::dispute_opened:
         entry->disputed = detail::sat_add(entry->disputed, r.amount);
+        if (entry->applied_disputes == 0 || r.date < entry->dispute_since) entry->dispute_since = r.date;
         ++entry->applied_disputes;
         c.disputed_open = detail::sat_add(c.disputed_open, r.amount);
         ++c.disputes_open;
@@ -769,6 +771,7 @@ class Ledger {
           c.disputes_open -= entry->applied_disputes;
           entry->disputed = 0;
           entry->applied_disputes = 0;
+          entry->dispute_since = detail::kNoDate;
         }
         if (r.code == static_cast<std::uint8_t>(DisputeOutcome::litigation))
           incidents_of(c).notices[3].add(r.date, 1);

@@ -280,14 +280,14 @@ TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
   std::string payload = payload_of(good);
   const std::string model = payload_of(model_file_bytes(e.model(), ArchiveFormat::binary));
   ASSERT_EQ(payload.compare(0, model.size(), model), 0);
-  ASSERT_EQ(payload[model.size() + 1], '\x01');  // version 1
-  payload[model.size() + 1] = '\x02';
+  ASSERT_EQ(payload[model.size() + 1], '\x02');  // version 2
+  payload[model.size() + 1] = '\x03';
   try {
     engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
     ADD_FAILURE() << "accepted";
   } catch (const FileFormatError& err) {
     EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
-    EXPECT_NE(std::string(err.what()).find("newer than this build's 1; upgrade clientrisk"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("newer than this build's 2; upgrade clientrisk"), std::string::npos) << err.what();
   }
 }
 
