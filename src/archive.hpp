@@ -37,7 +37,8 @@ BOOST_CLASS_VERSION(clientrisk::Model, 3)
 namespace boost::serialization {
 
 // Every weight and parameter by name, in the order of the model's tables. Version 2 adds the
-// calibration fields, version 3 the scorecard's; an older file leaves the newer at their defaults.
+// calibration fields, version 3 the scorecard's and the actions policy; an older file leaves the
+// newer at their defaults.
 template <class Archive>
 void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::Model>::value, "the model");
@@ -54,6 +55,11 @@ void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
     const std::string tag(clientrisk::calibration_parameters[i].name);
     ar& make_nvp(tag.c_str(), m.*clientrisk::calibration_parameters[i].field);
   }
+  if (version >= 3)
+    for (const clientrisk::ModelParameter& p : clientrisk::policy_parameters) {
+      const std::string tag(p.name);
+      ar& make_nvp(tag.c_str(), m.*p.field);
+    }
 }
 
 }  // namespace boost::serialization

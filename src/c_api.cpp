@@ -125,6 +125,8 @@ auto field_of(M& m, std::string_view name) -> decltype(&m.weights[0]) {
     if (p.name == name) return &(m.*p.field);
   for (const cr::ModelParameter& p : cr::calibration_parameters)
     if (p.name == name) return &(m.*p.field);
+  for (const cr::ModelParameter& p : cr::policy_parameters)
+    if (p.name == name) return &(m.*p.field);
   throw BadArgument{"no weight or parameter is named '" + std::string(name) + "'"};
 }
 

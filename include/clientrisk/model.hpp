@@ -96,6 +96,21 @@ struct Model {
   double points_odds = 1.0 / 9;  // odds of going bad at points_base (1 to 9: a 10 % probability)
   double points_pdo = 10;
 
+  // The actions policy (docs/actions.md): when each rule fires, its deadline, and the credit
+  // limits. It decides actions, not scores, so the fingerprint does not cover it.
+  double preventive_reminder_days = 7;    // an invoice due within this many days ...
+  double preventive_paydex_below = 80;    // ... of a client whose PAYDEX is below this (has paid late)
+  double reminder_deadline_days = 7;      // a payment reminder is due within this many days
+  double formal_notice_days = 30;         // overdue more than this many days: a formal notice
+  double insurer_claim_cents = 1000000;   // disputed amount from which to declare to the insurer (10 000.00)
+  double insurer_deadline_days = 15;      // a declaration to the insurer is due within this many days
+  double provision_days = 90;             // overdue more than this many days: provision
+  double dispute_document_days = 30;      // a dispute open more than this many days: document it
+  double dependence_share = 0.20;         // a client above this share of 12-month revenue: review the dependence
+  double credit_months_low = 3, credit_months_moderate = 2, credit_months_high = 1, credit_months_critical = 0;
+  double credit_limit_rounding_cents = 10000;  // recommended limits round down to a multiple of this (100.00)
+  double worklist_urgency_days = 30;      // days past due at which a worklist's urgency is one half
+
   friend bool operator==(const Model&, const Model&) = default;
 };
 
@@ -156,6 +171,25 @@ inline constexpr std::array<ModelParameter, 5> calibration_parameters = {{
     {"points_odds", &Model::points_odds, 1e-9, 1e9},
     {"points_pdo", &Model::points_pdo, 1e-3, 1e6},
 }};
+// The actions policy, by name (model file version 3 onwards).
+inline constexpr std::array<ModelParameter, 15> policy_parameters = {{
+    {"preventive_reminder_days", &Model::preventive_reminder_days, 0, 365},
+    {"preventive_paydex_below", &Model::preventive_paydex_below, 1, 101},
+    {"reminder_deadline_days", &Model::reminder_deadline_days, 0, 365},
+    {"formal_notice_days", &Model::formal_notice_days, 1, 3650},
+    {"insurer_claim_cents", &Model::insurer_claim_cents, 1, kUnbounded},
+    {"insurer_deadline_days", &Model::insurer_deadline_days, 0, 365},
+    {"provision_days", &Model::provision_days, 1, 3650},
+    {"dispute_document_days", &Model::dispute_document_days, 0, 3650},
+    {"dependence_share", &Model::dependence_share, 0, 1},
+    {"credit_months_low", &Model::credit_months_low, 0, 120},
+    {"credit_months_moderate", &Model::credit_months_moderate, 0, 120},
+    {"credit_months_high", &Model::credit_months_high, 0, 120},
+    {"credit_months_critical", &Model::credit_months_critical, 0, 120},
+    {"credit_limit_rounding_cents", &Model::credit_limit_rounding_cents, 1, 1e15},
+    {"worklist_urgency_days", &Model::worklist_urgency_days, 1, 3650},
+}};
+
 // How many of calibration_parameters a model's scores depend on (its fingerprint hashes those).
 constexpr std::size_t calibration_fields_used(const Model& m) {
   return m.calibrated == 0 ? 0 : m.calibrated == 1 ? 2 : calibration_parameters.size();
@@ -180,6 +214,8 @@ inline double* model_field(Model& m, std::string_view name) {
   for (const ModelParameter& p : model_parameters)
     if (p.name == name) return &(m.*p.field);
   for (const ModelParameter& p : calibration_parameters)
+    if (p.name == name) return &(m.*p.field);
+  for (const ModelParameter& p : policy_parameters)
     if (p.name == name) return &(m.*p.field);
   return nullptr;
 }
@@ -216,6 +252,14 @@ inline std::optional<std::string> model_problem(const Model& m) {
     if (v < p.min || v > p.max)
       return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
              detail::number(v);
+  }
+  for (const ModelParameter& p : policy_parameters) {
+    const double v = m.*p.field;
+    if (!std::isfinite(v) || v < p.min || v > p.max)
+      return std::string(p.name) + " must be in [" + detail::number(p.min) + ", " + detail::number(p.max) + "], got " +
+             detail::number(v);
+    if ((p.name.ends_with("_days") || p.name.ends_with("_cents")) && v != std::floor(v))
+      return std::string(p.name) + " must be a whole number, got " + detail::number(v);
   }
   for (const char* name : {"write_off_window_days", "cancellation_window_days", "legal_window_days"}) {
     const double v = *model_field(const_cast<Model&>(m), name);

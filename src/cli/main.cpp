@@ -308,6 +308,8 @@ void print_model(const cr::Model& m) {
     std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
   for (const cr::ModelParameter& p : cr::calibration_parameters)
     std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
+  for (const cr::ModelParameter& p : cr::policy_parameters)
+    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
   std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
 }
 

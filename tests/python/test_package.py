@@ -55,7 +55,7 @@ def test_constants():
     assert cr.FACTORS == ("non_payment", "dissatisfaction", "cancellation", "concentration", "seasonality",
                           "reputation", "legal")
     assert cr.BANDS == ("low", "moderate", "high", "critical")
-    assert len(cr.EVENT_KINDS) == 12 and len(cr.PARAMETERS) == 42
+    assert len(cr.EVENT_KINDS) == 12 and len(cr.PARAMETERS) == 57
     assert cr.__version__.count(".") == 2
 
 

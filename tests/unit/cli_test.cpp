@@ -187,7 +187,7 @@ TEST(Cli, ModelInitShowValidateAndScoreWithIt) {
   ASSERT_EQ(run("model init " + model).exit_code, 0);
   const CliRun shown = run("model show " + model);
   EXPECT_EQ(shown.exit_code, 0);
-  EXPECT_EQ(lines(shown.out).size(), 50u) << shown.out;  // 7 weights, 37 parameters, 5 of calibration, the fingerprint
+  EXPECT_EQ(lines(shown.out).size(), 65u) << shown.out;  // 7 weights, 37 parameters, 5 of calibration, 15 of policy, the fingerprint
   EXPECT_EQ(lines(shown.out).front(), "weights.non_payment              0.34999999999999998");
   EXPECT_EQ(lines(shown.out).back().substr(0, 33), "fingerprint                      ") << shown.out;
   EXPECT_EQ(lines(shown.out).back().size(), 33u + 64u) << shown.out;

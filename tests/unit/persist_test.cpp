@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -98,27 +97,31 @@ TEST(ModelFile, GoldenFilesOfFormatVersion1Load) {
   EXPECT_EQ(load_model(kData + "/model-v1.bin"), want);
 }
 
-// A version 2 file (a probability model, before scorecard points) loads with the scorecard
-// fields at their defaults.
+// A version 2 file (a probability model, before scorecard points and the actions policy) loads
+// with those fields at their defaults.
 TEST(ModelFile, AVersion2ModelLoadsWithTheScorecardDefaults) {
   Model m = tuned_model();
   m.calibrated = 1;
   m.calibration_intercept = -2.5;
-  m.points_base = 600;  // not in a version 2 file: it must come back as the default
+  m.points_base = 600;  // not in a version 2 file: they must come back as the defaults
+  m.formal_notice_days = 45;
   const std::string good = model_file_bytes(m, ArchiveFormat::xml);
   std::string payload = payload_of(good);
   const std::size_t at = payload.find("version=\"3\"");
   ASSERT_NE(at, std::string::npos);
   payload.replace(at, 11, "version=\"2\"");
-  for (const char* tag : {"points_base", "points_odds", "points_pdo"}) {
-    const std::size_t from = payload.find(std::string("<") + tag + ">");
-    const std::size_t to = payload.find(std::string("</") + tag + ">");
+  std::vector<std::string> newer = {"points_base", "points_odds", "points_pdo"};
+  for (const ModelParameter& p : policy_parameters) newer.emplace_back(p.name);
+  for (const std::string& tag : newer) {
+    const std::size_t from = payload.find("<" + tag + ">");
+    const std::size_t to = payload.find("</" + tag + ">");
     ASSERT_NE(from, std::string::npos) << tag;
-    payload.erase(from, to + std::strlen(tag) + 3 - from);
+    payload.erase(from, to + tag.size() + 3 - from);
   }
   const Model loaded = model_from_file_bytes(reenveloped(good, payload), "v2.crm");
   Model want = m;
   want.points_base = Model{}.points_base;
+  want.formal_notice_days = Model{}.formal_notice_days;
   EXPECT_EQ(loaded, want);
   EXPECT_EQ(model_fingerprint(loaded), model_fingerprint(m));  // a probability model does not hash the points
 }

@@ -82,6 +82,21 @@ class Model:
     points_base: float
     points_odds: float
     points_pdo: float
+    preventive_reminder_days: float
+    preventive_paydex_below: float
+    reminder_deadline_days: float
+    formal_notice_days: float
+    insurer_claim_cents: float
+    insurer_deadline_days: float
+    provision_days: float
+    dispute_document_days: float
+    dependence_share: float
+    credit_months_low: float
+    credit_months_moderate: float
+    credit_months_high: float
+    credit_months_critical: float
+    credit_limit_rounding_cents: float
+    worklist_urgency_days: float
     def __eq__(self, other: object) -> bool: ...
     def __copy__(self) -> Model: ...
     def __deepcopy__(self, memo: Any) -> Model: ...

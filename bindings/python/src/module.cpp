@@ -141,6 +141,21 @@ const std::map<std::string_view, std::string_view>& parameter_docs() {
       {"points_base", "Points of a scorecard model (calibrated = 2) at odds of going bad of points_odds."},
       {"points_odds", "Odds of going bad, p / (1 - p), at points_base (1/9: a 10 % probability)."},
       {"points_pdo", "Points added each time the odds of going bad double."},
+      {"preventive_reminder_days", "preventive_reminder: an invoice due within this many days (docs/actions.md)."},
+      {"preventive_paydex_below", "preventive_reminder: for a client whose PAYDEX is below this (has paid late)."},
+      {"reminder_deadline_days", "Days a payment reminder's deadline lies after the as-of date."},
+      {"formal_notice_days", "formal_notice: an invoice overdue more than this many days."},
+      {"insurer_claim_cents", "declare_to_insurer: an open disputed amount of at least this, in cents."},
+      {"insurer_deadline_days", "Days a declaration to the insurer's deadline lies after the as-of date."},
+      {"provision_days", "provision: an invoice overdue more than this many days."},
+      {"dispute_document_days", "document_dispute: a dispute open more than this many days."},
+      {"dependence_share", "review_dependence: a client above this share of the 12-month revenue."},
+      {"credit_months_low", "Recommended credit limit of a low-band client, in months of its 12-month revenue."},
+      {"credit_months_moderate", "The same for the moderate band."},
+      {"credit_months_high", "The same for the high band."},
+      {"credit_months_critical", "The same for the critical band."},
+      {"credit_limit_rounding_cents", "Recommended limits round down to a multiple of this, in cents."},
+      {"worklist_urgency_days", "Days past due at which a client's urgency on the worklist is one half."},
   };
   return docs;
 }
@@ -150,6 +165,7 @@ const std::vector<ModelParameter>& all_parameters() {
   static const std::vector<ModelParameter> all = [] {
     std::vector<ModelParameter> v(model_parameters.begin(), model_parameters.end());
     v.insert(v.end(), calibration_parameters.begin(), calibration_parameters.end());
+    v.insert(v.end(), policy_parameters.begin(), policy_parameters.end());
     return v;
   }();
   return all;
