@@ -70,6 +70,10 @@ class Engine {
     threads_ = n;
   }
 
+  // The language of reason texts (and of actions and alerts made from this engine's scores).
+  Language language() const { return language_; }
+  void set_language(Language l) { language_ = l; }
+
   // One event. Throws InvalidInput naming the field; nothing is applied then.
   void post(const Event& e) { ledger_.post(std::span<const Event>(&e, 1)); }
   // A batch in any order. Strict: the first bad event throws and nothing is applied.
@@ -201,7 +205,7 @@ class Engine {
       out.contribution[static_cast<std::size_t>(k)] = out.sub[static_cast<std::size_t>(k)] * points(k);
     out.score = finish_row(out.contribution.data(), model_);
     out.band = band_of(out.score, model_);
-    out.reasons = clientrisk::explain(out.features, model_, out.contribution, parts);
+    out.reasons = clientrisk::explain(out.features, model_, out.contribution, parts, language_);
     return out;
   }
 
@@ -209,6 +213,7 @@ class Engine {
   std::string fingerprint_;
   Ledger ledger_;
   unsigned threads_ = 1;
+  Language language_ = Language::en;
 };
 
 }  // namespace v1

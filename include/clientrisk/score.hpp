@@ -15,6 +15,7 @@
 
 #include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/factors.hpp"
+#include "clientrisk/language.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/model.hpp"
 
@@ -27,7 +28,7 @@ struct Reason {
   std::string code;   // stable, e.g. "NP-OVER-90"
   Factor factor;
   double points;      // the factor's contribution
-  std::string text;   // one line of English
+  std::string text;   // one line, in the language asked for (English by default)
   friend bool operator==(const Reason&, const Reason&) = default;
 };
 
@@ -120,7 +121,7 @@ namespace detail {
 
 // printf's "%.Nf" and "%%" for up to two numbers, through std::to_chars: the same correctly
 // rounded digits at a fraction of the cost, which matters when every score is explained.
-inline std::string fmt(const char* format, double a, double b = 0) {
+inline std::string fmt(const char* format, double a, double b = 0, Language lang = Language::en) {
   std::string out;
   out.reserve(80);
   const double args[2] = {a, b};
@@ -138,7 +139,9 @@ inline std::string fmt(const char* format, double a, double b = 0) {
     } else if (pct[1] == '.' && pct[2] >= '0' && pct[2] <= '9' && pct[3] == 'f' && next < 2) {
       char buf[64];
       auto r = std::to_chars(buf, buf + sizeof buf, args[next++], std::chars_format::fixed, pct[2] - '0');
-      out.append(buf, r.ec == std::errc() ? r.ptr : buf);
+      std::string digits(buf, r.ec == std::errc() ? r.ptr : buf);
+      localise_number(digits, lang);
+      out += digits;
       p = pct + 4;
     } else {
       out += '%';
@@ -149,9 +152,11 @@ inline std::string fmt(const char* format, double a, double b = 0) {
 }
 
 // Amounts come back from features as doubles; a saturated total is 2^63, past int64.
-inline std::string money_text(double cents) {
+inline std::string money_text(double cents, Language lang = Language::en) {
   constexpr double limit = 9223372036854774784.0;  // the largest double below 2^63
-  return Money::from_cents(static_cast<std::int64_t>(std::min(cents, limit))).to_string();
+  std::string out = Money::from_cents(static_cast<std::int64_t>(std::min(cents, limit))).to_string();
+  localise_number(out, lang);
+  return out;
 }
 
 inline constexpr std::array<std::array<const char*, max_parts>, factor_count> reason_codes = {{
@@ -164,42 +169,48 @@ inline constexpr std::array<std::array<const char*, max_parts>, factor_count> re
     {"LG-LAWSUIT", "LG-LITIGATION", "LG-FORMAL-NOTICE", "LG-LAWYER-LETTER", nullptr},
 }};
 
-inline std::string reason_text(int factor, int part, const double* f, const Model& m) {
+inline std::string reason_text(int factor, int part, const double* f, const Model& m, Language lang = Language::en) {
   auto F = [&](Feature x) { return f[static_cast<std::size_t>(x)]; };
+  const bool fr = lang == Language::fr;
+  auto fm = [&](const char* en, const char* french, double a, double b = 0) { return fmt(fr ? french : en, a, b, lang); };
+  const double legal = m.legal_window_days;
   switch (factor * 10 + part) {
     case 0:
-      return money_text(F(Feature::amount_over_90)) + fmt(" more than 90 days past due, the oldest %.0f days",
-                                                          F(Feature::days_past_due_max));
+      return money_text(F(Feature::amount_over_90), lang) +
+             fm(" more than 90 days past due, the oldest %.0f days", " échus depuis plus de 90 jours, le plus ancien depuis %.0f jours",
+                F(Feature::days_past_due_max));
     case 1:
-      return money_text(F(Feature::overdue_amount)) + fmt(" overdue, the oldest %.0f days past due",
-                                                           F(Feature::days_past_due_max));
+      return money_text(F(Feature::overdue_amount), lang) +
+             fm(" overdue, the oldest %.0f days past due", " échus, le plus ancien en retard de %.0f jours",
+                F(Feature::days_past_due_max));
     case 2:
-      return money_text(F(Feature::write_off_amount)) + fmt(" written off in the last %.0f days",
-                                                            m.write_off_window_days);
-    case 3: return fmt("pays late: PAYDEX %.0f of 100 (80 is prompt)", F(Feature::paydex));
+      return money_text(F(Feature::write_off_amount), lang) +
+             fm(" written off in the last %.0f days", " passés en perte sur les %.0f derniers jours", m.write_off_window_days);
+    case 3: return fm("pays late: PAYDEX %.0f of 100 (80 is prompt)", "paie en retard : PAYDEX %.0f sur 100 (80 = à l'échéance)", F(Feature::paydex));
     case 4:
-      return fmt("%.0f%% of open receivables are overdue",
-                 100 * F(Feature::overdue_amount) / std::max(1.0, F(Feature::open_amount)));
-    case 10: return fmt("complaints of decayed severity %.1f", F(Feature::complaint_severity));
-    case 11: return fmt("returns are %.1f%% of invoiced amounts", 100 * F(Feature::return_share));
-    case 12: return fmt("%.1f disputes opened (time-decayed)", F(Feature::dispute_count));
-    case 13: return fmt("disputes cover %.1f%% of invoiced amounts", 100 * F(Feature::disputed_share));
+      return fm("%.0f%% of open receivables are overdue", "%.0f %% des créances ouvertes sont échues",
+                100 * F(Feature::overdue_amount) / std::max(1.0, F(Feature::open_amount)));
+    case 10: return fm("complaints of decayed severity %.1f", "réclamations de gravité amortie %.1f", F(Feature::complaint_severity));
+    case 11: return fm("returns are %.1f%% of invoiced amounts", "les retours font %.1f %% des montants facturés", 100 * F(Feature::return_share));
+    case 12: return fm("%.1f disputes opened (time-decayed)", "%.1f litiges ouverts (amortis dans le temps)", F(Feature::dispute_count));
+    case 13: return fm("disputes cover %.1f%% of invoiced amounts", "les litiges couvrent %.1f %% des montants facturés", 100 * F(Feature::disputed_share));
     case 20:
-      return fmt("%.0f contract cancellations", F(Feature::cancellations_early) + F(Feature::cancellations_at_term)) +
-             fmt(" (%.0f early) against %.0f contracts held", F(Feature::cancellations_early),
-                 F(Feature::contracts_held));
-    case 30: return fmt("%.1f%% of the portfolio's revenue over 12 months", 100 * F(Feature::revenue_share));
+      return fm("%.0f contract cancellations", "%.0f résiliations de contrat",
+                F(Feature::cancellations_early) + F(Feature::cancellations_at_term)) +
+             fm(" (%.0f early) against %.0f contracts held", " (dont %.0f anticipées) pour %.0f contrats détenus",
+                F(Feature::cancellations_early), F(Feature::contracts_held));
+    case 30: return fm("%.1f%% of the portfolio's revenue over 12 months", "%.1f %% du chiffre d'affaires du portefeuille sur 12 mois", 100 * F(Feature::revenue_share));
     case 40:
-      return fmt("invoicing varies widely from quarter to quarter (coefficient of variation %.2f over %.0f months)",
-                 F(Feature::seasonality_cv), F(Feature::seasonality_months));
-    case 41: return fmt("lowest quarter is %.0f%% below the highest", 100 * F(Feature::seasonality_swing));
-    case 50: return fmt("reviews average %.1f of 5", F(Feature::rating_mean));
-    case 51: return fmt("%.0f%% of reviews are negative (1 or 2 of 5)", 100 * F(Feature::negative_review_share));
-    case 60: return fmt("%.0f lawsuit(s) in the last %.0f days", F(Feature::lawsuits), m.legal_window_days);
-    case 61: return fmt("%.0f dispute(s) ended in litigation in the last %.0f days", F(Feature::litigations),
-                        m.legal_window_days);
-    case 62: return fmt("%.0f formal notice(s) in the last %.0f days", F(Feature::formal_notices), m.legal_window_days);
-    case 63: return fmt("%.0f lawyer's letter(s) in the last %.0f days", F(Feature::lawyer_letters), m.legal_window_days);
+      return fm("invoicing varies widely from quarter to quarter (coefficient of variation %.2f over %.0f months)",
+                "la facturation varie fortement d'un trimestre à l'autre (coefficient de variation %.2f sur %.0f mois)",
+                F(Feature::seasonality_cv), F(Feature::seasonality_months));
+    case 41: return fm("lowest quarter is %.0f%% below the highest", "le trimestre le plus faible est %.0f %% sous le plus fort", 100 * F(Feature::seasonality_swing));
+    case 50: return fm("reviews average %.1f of 5", "les avis donnent en moyenne %.1f sur 5", F(Feature::rating_mean));
+    case 51: return fm("%.0f%% of reviews are negative (1 or 2 of 5)", "%.0f %% des avis sont négatifs (1 ou 2 sur 5)", 100 * F(Feature::negative_review_share));
+    case 60: return fm("%.0f lawsuit(s) in the last %.0f days", "%.0f action(s) en justice sur les %.0f derniers jours", F(Feature::lawsuits), legal);
+    case 61: return fm("%.0f dispute(s) ended in litigation in the last %.0f days", "%.0f litige(s) porté(s) au contentieux sur les %.0f derniers jours", F(Feature::litigations), legal);
+    case 62: return fm("%.0f formal notice(s) in the last %.0f days", "%.0f mise(s) en demeure sur les %.0f derniers jours", F(Feature::formal_notices), legal);
+    case 63: return fm("%.0f lawyer's letter(s) in the last %.0f days", "%.0f courrier(s) d'avocat sur les %.0f derniers jours", F(Feature::lawyer_letters), legal);
     default: return {};
   }
 }
@@ -209,7 +220,7 @@ inline std::string reason_text(int factor, int part, const double* f, const Mode
 // Up to four reasons: factors with a positive contribution, largest first (ties by factor
 // order), each named after the part of the factor that weighs most.
 inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution,
-                                   const FactorParts& parts) {
+                                   const FactorParts& parts, Language lang = Language::en) {
   std::array<int, factor_count> order;
   for (int k = 0; k < factor_count; ++k) order[static_cast<std::size_t>(k)] = k;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -223,18 +234,19 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
     const auto& p = parts.part[static_cast<std::size_t>(k)];
     const int top = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
     out.push_back(Reason{detail::reason_codes[static_cast<std::size_t>(k)][static_cast<std::size_t>(top)],
-                         static_cast<Factor>(k), points, detail::reason_text(k, top, f.data(), m)});
+                         static_cast<Factor>(k), points, detail::reason_text(k, top, f.data(), m, lang)});
   }
   return out;
 }
 
 // The same, computing the parts from the features.
-inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution) {
+inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const std::array<double, factor_count>& contribution,
+                                   Language lang = Language::en) {
   if (!feature_row_ok(f.data())) throw InvalidInput("explain: " + feature_problem(f.data()));
   SubScores sub;
   FactorParts parts;
   evaluate_factors(f.data(), m, sub, &parts);
-  return explain(f, m, contribution, parts);
+  return explain(f, m, contribution, parts, lang);
 }
 
 // Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
