@@ -212,6 +212,9 @@ class Ledger {
   static constexpr std::uint32_t npos = detail::Interner::npos;
   const ClientState& state(std::uint32_t index) const { return states_[index]; }
   const detail::Invoice& invoice(std::uint32_t slot) const { return pool_[slot]; }
+  // What the ledger knows of an invoice or contract by its registry key (Invoice::key); null
+  // when it has no such reference.
+  const detail::RefEntry* reference(std::uint64_t key) const { return registry_.find(key); }
   // The client's write-offs, cancellations and legal notices; null when it has none.
   const Incidents* incidents(const ClientState& c) const {
     return c.incidents == detail::kNone ? nullptr : &incidents_[c.incidents];
