@@ -17,47 +17,13 @@
 #include "clientrisk/persist.hpp"
 #include "clientrisk/snapshot.hpp"
 #include "clientrisk/generate.hpp"
+#include "common.hpp"
+#include "review.hpp"
 
 namespace cr = clientrisk;
+using namespace clientrisk::cli;
 
 namespace {
-
-enum Exit { kOk = 0, kBadInput = 1, kUsage = 2, kIo = 3 };
-
-std::string num(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string reason_codes(const cr::Score& s) {
   std::string out;
@@ -122,40 +88,6 @@ void print_json(const std::vector<cr::Score>& rows, const cr::ScoreTable& table)
   }
   out += "\n]}\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
-}
-
-struct ScoreArgs {
-  std::optional<std::string> events, snapshot, save_snapshot, model, as_of;
-  std::string format = "table";
-  std::optional<std::size_t> top;
-  bool lenient = false;
-};
-
-// The engine to score: a snapshot's or a new one, then the events of the file posted to it.
-cr::Engine prepare_engine(const ScoreArgs& a) {
-  std::optional<cr::Engine> engine;
-  if (a.snapshot) {
-    engine.emplace(cr::load_snapshot(*a.snapshot));
-    if (a.model) engine->set_model(cr::load_model(*a.model));
-  } else {
-    engine.emplace(a.model ? cr::load_model(*a.model) : cr::Model{});
-  }
-  if (!a.events) return std::move(*engine);
-  const std::string& events = *a.events;
-  cr::CsvOptions options;
-  options.lenient = a.lenient;
-  cr::CsvReport report;
-  if (events == "-") {
-    std::string text(std::istreambuf_iterator<char>(std::cin), {});
-    report = cr::import_csv_text(*engine, text, "<stdin>", options);
-  } else {
-    report = cr::import_csv(*engine, events, options);
-  }
-  for (const auto& r : report.rejected)
-    std::fprintf(stderr, "%s\n", r.to_string(events == "-" ? "<stdin>" : events).c_str());
-  if (!report.rejected.empty())
-    std::fprintf(stderr, "clientrisk: %zu of %zu rows rejected\n", report.rejected.size(), report.rows);
-  return std::move(*engine);
 }
 
 int run_score(const ScoreArgs& args) {
@@ -396,6 +328,7 @@ int main(int argc, char** argv) {
                     "  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --horizon 180 "
                     "--points 600 0.02 20 --out scorecard.crm");
 
+  const auto review_commands = add_review_commands(app);
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -409,6 +342,7 @@ int main(int argc, char** argv) {
     if (*score) return run_score(sa);
     if (*backtest) return run_backtest(ba);
     if (*calibrate) return run_calibrate(ca);
+    if (const auto code = run_review_command(*review_commands)) return *code;
     if (*model_init) {
       cr::save_model(cr::Model{}, model_path, binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
       return kOk;

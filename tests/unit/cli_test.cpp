@@ -9,9 +9,11 @@
 #include <unistd.h>
 #include <vector>
 
+#include "clientrisk/actions.hpp"
 #include "clientrisk/backtest.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/persist.hpp"
+#include "clientrisk/provisions.hpp"
 
 using namespace clientrisk;
 
@@ -71,6 +73,141 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 const std::string kLedger = std::string(CLIENTRISK_SOURCE_DIR) + "/examples/ledger.csv";
+
+// The engine the review commands make of the bundled ledger.
+Engine bundled_engine(Language l = Language::en) {
+  Engine e;
+  e.set_language(l);
+  import_csv(e, kLedger);
+  return e;
+}
+
+TEST(Cli, ActionsListTheLibrarysActionsInEveryFormat) {
+  Engine e = bundled_engine();
+  const Review r = review(e);
+  ASSERT_FALSE(r.actions.empty());
+  const CliRun csv = run("actions --events " + kLedger + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto rows = lines(csv.out);
+  ASSERT_EQ(rows.size(), r.actions.size() + 1);
+  EXPECT_EQ(rows[0], "priority,code,client,amount,deadline,reason");
+  const Action& first = r.actions[0];
+  EXPECT_EQ(rows[1].rfind(std::to_string(first.priority) + "," + std::string(to_string(first.code)) + "," + first.client + "," +
+                              first.amount.to_string() + "," + first.deadline.to_string() + ",",
+                          0),
+            0u)
+      << rows[1];
+  const CliRun table = run("actions --events " + kLedger + " --top 3");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(lines(table.out).size(), 4u);
+  const CliRun json = run("actions --events " + kLedger + " --format json --since 2024-06-30");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.rfind("{\"as_of\":\"2024-12-31\",\"model_fingerprint\":\"" + model_fingerprint(Model{}) +
+                               "\",\"language\":\"en\",\"actions\":[",
+                           0),
+            0u);
+  EXPECT_NE(json.out.find("\"alerts\":[\n{\"client\":"), std::string::npos);
+  const CliRun fr = run("actions --events " + kLedger + " --lang fr --format csv");
+  ASSERT_EQ(fr.exit_code, 0);
+  EXPECT_NE(fr.out.find("au total"), std::string::npos);
+  EXPECT_EQ(lines(fr.out).size(), rows.size());  // the same actions, other texts
+}
+
+TEST(Cli, ActionsRefuseBadDatesAndAmountFiles) {
+  const CliRun after = run("actions --events " + kLedger + " --as-of 2024-06-30 --since 2024-07-01");
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_NE(after.err.find("--since 2024-07-01 is after --as-of"), std::string::npos) << after.err;
+  const CliRun bad_date = run("actions --events " + kLedger + " --since 2024-13-01");
+  EXPECT_EQ(bad_date.exit_code, 1);
+  EXPECT_NE(bad_date.err.find("--since: '2024-13-01' is not a valid date"), std::string::npos) << bad_date.err;
+  const std::string orders = temp_path("orders.csv");
+  std::ofstream(orders) << "client;amount\n";
+  const CliRun header = run("actions --events " + kLedger + " --orders " + orders);
+  EXPECT_EQ(header.exit_code, 1);
+  EXPECT_NE(header.err.find(orders + ":1: the header must be 'client,amount'"), std::string::npos) << header.err;
+  std::ofstream(orders) << "client,amount\nC000001,12.345\n";
+  const CliRun amount = run("actions --events " + kLedger + " --orders " + orders);
+  EXPECT_EQ(amount.exit_code, 1);
+  EXPECT_NE(amount.err.find(orders + ":2: amount: "), std::string::npos) << amount.err;
+  std::ofstream(orders) << "client,amount\nNOBODY,12.34\n";
+  const CliRun unknown = run("actions --events " + kLedger + " --orders " + orders);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("open orders: client 'NOBODY' has no events"), std::string::npos) << unknown.err;
+  // A large order puts the client on hold.
+  std::ofstream(orders) << "client,amount\n\"C000001\",1000000.00\n";
+  const CliRun held = run("actions --events " + kLedger + " --orders " + orders + " --format csv");
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_NE(held.out.find("1,credit_hold,C000001,"), std::string::npos);
+  EXPECT_EQ(run("actions --events " + kLedger + " --orders " + temp_path("missing.csv")).exit_code, 3);
+  EXPECT_EQ(run("actions --events " + kLedger + " --lang de").exit_code, 2);
+  EXPECT_EQ(run("actions").exit_code, 1);  // neither --events nor --snapshot
+  std::remove(orders.c_str());
+}
+
+TEST(Cli, WorklistRanksByValue) {
+  Engine e = bundled_engine();
+  const Review r = review(e);
+  const CliRun csv = run("worklist --events " + kLedger + " --format csv --top 3");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto rows = lines(csv.out);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0], "rank,client,value,at_stake,likelihood,urgency,days_past_due,score,band,action");
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(split(rows[i + 1], ',')[1], r.worklist[i].client);
+  const CliRun json = run("worklist --events " + kLedger + " --format json");
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("{\"rank\":1,\"client\":\"" + r.worklist[0].client + "\""), std::string::npos);
+}
+
+TEST(Cli, ProvisionsEqualTheLibrarysWithGivenOrEstimatedRates) {
+  Engine e = bundled_engine();
+  const ScoreTable t = e.score_all();
+  ProvisionOptions o;
+  o.vat_rate = 0.2;
+  const ProvisionReport given = provisions(e, t, o);
+  const CliRun json = run("provisions --events " + kLedger +
+                          " --vat 0.2 --loss-rates 0.005,0.02,0.05,0.10,0.25,0.50,1 --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"provision\":\"" + given.total.to_string() + "\"}"), std::string::npos) << json.out.substr(0, 900);
+  // Estimated: the roll rates of the file's own history.
+  o.loss_rates = estimate_roll_rates(read_events_csv(kLedger)).loss_rates(o.bounds);
+  const ProvisionReport rolled = provisions(e, t, o);
+  const CliRun table = run("provisions --events " + kLedger + " --vat 0.2");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("total provision: " + rolled.total.to_string() + "\n"), std::string::npos) << table.out;
+  const CliRun csv = run("provisions --events " + kLedger + " --buckets 0,30,90 --loss-rates 0.01,0.1,0.3,1 --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(lines(csv.out)[0],
+            "client,band,litigation,balance current,balance 1-30,balance 31-90,balance > 90,expected current,"
+            "expected 1-30,expected 31-90,expected > 90,disputed,specific,provision");
+  const CliRun few = run("provisions --events " + kLedger + " --loss-rates 0.1,0.2");
+  EXPECT_EQ(few.exit_code, 1);
+  EXPECT_NE(few.err.find("7 buckets but 2 loss rates"), std::string::npos) << few.err;
+  const CliRun word = run("provisions --events " + kLedger + " --loss-rates 0.1,x");
+  EXPECT_EQ(word.exit_code, 1);
+  EXPECT_NE(word.err.find("--loss-rates: 'x' is not a number"), std::string::npos) << word.err;
+  const CliRun piped = run("provisions --events - < " + kLedger);
+  EXPECT_EQ(piped.exit_code, 1);
+  EXPECT_NE(piped.err.find("give --events FILE"), std::string::npos) << piped.err;
+}
+
+TEST(Cli, PortfolioFigures) {
+  Engine e = bundled_engine();
+  const ScoreTable t = e.score_all();
+  ProvisionOptions o;
+  o.loss_rates = estimate_roll_rates(read_events_csv(kLedger)).loss_rates(o.bounds);
+  const Portfolio p = portfolio(e, t, provisions(e, t, o));
+  const CliRun csv = run("portfolio --events " + kLedger + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("\nclients," + std::to_string(p.clients) + "\n"), std::string::npos);
+  EXPECT_NE(csv.out.find("\nexpected_loss," + p.expected_loss.to_string() + "\n"), std::string::npos);
+  EXPECT_NE(csv.out.find("\nclients_for_80_percent," + std::to_string(p.clients_for_80) + "\n"), std::string::npos);
+  const CliRun json = run("portfolio --events " + kLedger + " --format json");
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"bands\":[{\"band\":\"low\",\"clients\":" + std::to_string(p.band_clients[0])), std::string::npos);
+  const CliRun table = run("portfolio --events " + kLedger);
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_EQ(lines(table.out)[0], "portfolio as of 2024-12-31: " + std::to_string(p.clients) + " clients");
+}
 
 }  // namespace
 
