@@ -20,10 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "clientrisk/actions.hpp"
 #include "clientrisk/clientrisk.h"
 #include "clientrisk/clientrisk.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/generate.hpp"
+#include "clientrisk/provisions.hpp"
 #include "clientrisk/snapshot.hpp"
 
 namespace cr = clientrisk;
@@ -460,6 +462,63 @@ void BM_Metrics_Auc(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
 }
 BENCHMARK(BM_Metrics_Auc)->ArgName("rows")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A generated ledger of `clients` clients over 12 months (every kind of event), applied.
+cr::Engine& generated_engine(std::size_t clients) {
+  static std::map<std::size_t, std::unique_ptr<cr::Engine>> engines;
+  auto& e = engines[clients];
+  if (!e) {
+    e = std::make_unique<cr::Engine>();
+    cr::GenerateOptions g;
+    g.clients = clients;
+    g.months = 12;
+    e->post(cr::generate_events(g));
+    e->score_all();
+  }
+  return *e;
+}
+
+// What a credit controller's morning needs, one item per client: scores, actions, worklist and
+// credit lines (review), then provisions and the portfolio view from the same table.
+void BM_Review_All(benchmark::State& state) {
+  auto& engine = generated_engine(static_cast<std::size_t>(state.range(0)));
+  std::size_t actions = 0;
+  for (auto _ : state) {
+    const cr::Review r = cr::review(engine);
+    const cr::ProvisionReport p = cr::provisions(engine, r.scores);
+    const cr::Portfolio view = cr::portfolio(engine, r.scores, p);
+    actions = r.actions.size();
+    benchmark::DoNotOptimize(view.hhi);
+  }
+  state.counters["actions"] = static_cast<double>(actions);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Review_All)->ArgName("clients")->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The parts: review() alone (scores included), and provisions and portfolio from a table.
+void BM_Review_Actions(benchmark::State& state) {
+  auto& engine = generated_engine(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(cr::review(engine).actions.data());
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Review_Actions)->ArgName("clients")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Review_Provisions(benchmark::State& state) {
+  auto& engine = generated_engine(static_cast<std::size_t>(state.range(0)));
+  const cr::ScoreTable t = engine.score_all();
+  for (auto _ : state) benchmark::DoNotOptimize(cr::provisions(engine, t).total);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Review_Provisions)->ArgName("clients")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Review_Portfolio(benchmark::State& state) {
+  auto& engine = generated_engine(static_cast<std::size_t>(state.range(0)));
+  const cr::ScoreTable t = engine.score_all();
+  const cr::ProvisionReport p = cr::provisions(engine, t);
+  for (auto _ : state) benchmark::DoNotOptimize(cr::portfolio(engine, t, p).hhi);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Review_Portfolio)->ArgName("clients")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
