@@ -12,6 +12,7 @@ docs/python.md walks through an analysis; docs/factors.md explains every formula
 """
 
 from ._core import (
+    ACTIONS,
     BANDS,
     EVENT_KINDS,
     FACTORS,
@@ -41,11 +42,14 @@ from ._core import (
     gini,
     ks,
     log_loss,
+    loss_rates,
     psi,
+    roll_rates,
     score_features,
 )
 
 __all__ = [
+    "ACTIONS",
     "BANDS",
     "EVENT_KINDS",
     "FACTORS",
@@ -75,7 +79,9 @@ __all__ = [
     "gini",
     "ks",
     "log_loss",
+    "loss_rates",
     "psi",
+    "roll_rates",
     "score_features",
 ]
 

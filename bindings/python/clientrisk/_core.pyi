@@ -13,6 +13,7 @@ __version__: str
 FEATURES: tuple[str, ...]
 FACTORS: tuple[str, ...]
 BANDS: tuple[str, ...]
+ACTIONS: tuple[str, ...]
 EVENT_KINDS: tuple[str, ...]
 PARAMETERS: tuple[str, ...]
 
@@ -171,6 +172,49 @@ class FrameReport:
 
 class Engine:
     threads: int
+    language: str
+    def actions(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        open_orders: Optional[Mapping[str, Any]] = None,
+        credit_limits: Optional[Mapping[str, Any]] = None,
+    ) -> pd.DataFrame: ...
+    def worklist(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        open_orders: Optional[Mapping[str, Any]] = None,
+        credit_limits: Optional[Mapping[str, Any]] = None,
+    ) -> pd.DataFrame: ...
+    def credit_limits(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        open_orders: Optional[Mapping[str, Any]] = None,
+        credit_limits: Optional[Mapping[str, Any]] = None,
+    ) -> pd.DataFrame: ...
+    def alerts(self, since: DateLike, as_of: Optional[DateLike] = None) -> pd.DataFrame: ...
+    def provisions(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        loss_rates: Optional[Sequence[float]] = None,
+        bounds: Optional[Sequence[int]] = None,
+        disputed_rate: float = 0.5,
+        lawsuit_rate: float = 1.0,
+        vat_rate: float = 0.0,
+    ) -> pd.DataFrame: ...
+    def portfolio(
+        self,
+        as_of: Optional[DateLike] = None,
+        *,
+        loss_rates: Optional[Sequence[float]] = None,
+        bounds: Optional[Sequence[int]] = None,
+        disputed_rate: float = 0.5,
+        lawsuit_rate: float = 1.0,
+        vat_rate: float = 0.0,
+    ) -> dict[str, Any]: ...
     def __init__(self, model: Optional[Model] = None, threads: int = 1) -> None: ...
     def post(
         self,
@@ -238,6 +282,10 @@ def gini(scores: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
 def ks(scores: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
 def brier(p: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
 def log_loss(p: npt.ArrayLike, y: npt.ArrayLike) -> float: ...
+def roll_rates(events: pd.DataFrame, months: int = 12, model: Optional[Model] = None) -> pd.DataFrame: ...
+def loss_rates(
+    events: pd.DataFrame, bounds: Optional[Sequence[int]] = None, months: int = 12, model: Optional[Model] = None
+) -> npt.NDArray[np.float64]: ...
 def psi(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = 10) -> float: ...
 def calibration_table(p: npt.ArrayLike, y: npt.ArrayLike, groups: int = 10) -> pd.DataFrame: ...
 def backtest(

@@ -13,6 +13,7 @@
 #include "clientrisk/persist.hpp"
 #include "clientrisk/snapshot.hpp"
 #include "calibrate.hpp"
+#include "review.hpp"
 #include "convert.hpp"
 #include "frame.hpp"
 
@@ -965,6 +966,7 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_results(m);
   cp::bind_engine(m);
   cp::bind_calibration(m);
+  cp::bind_review(m);
   m.def("score_features", &cp::score_feature_matrix, "X"_a, "model"_a = py::none(), "threads"_a = 1, R"doc(
 Scores a feature matrix: one row per client, the columns of ``clientrisk.FEATURES``.
 
