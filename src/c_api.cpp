@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/actions.hpp"
 #include "clientrisk/backtest.hpp"
 #include "clientrisk/calibrate.hpp"
 #include "clientrisk/csv.hpp"
 #include "clientrisk/metrics.hpp"
 #include "clientrisk/engine.hpp"
 #include "clientrisk/persist.hpp"
+#include "clientrisk/provisions.hpp"
 #include "clientrisk/snapshot.hpp"
 #include "clientrisk/version.hpp"
 
@@ -32,6 +34,14 @@ struct cr_model {
 
 struct cr_backtest {
   clientrisk::BacktestData data;
+};
+
+struct cr_review {
+  clientrisk::Review review;
+};
+
+struct cr_provisions {
+  clientrisk::ProvisionReport report;
 };
 
 struct cr_engine {
@@ -567,5 +577,250 @@ cr_status cr_backtest_metrics(const cr_backtest* backtest, double* auc, double* 
     if (auc) *auc = r.auc;
     if (ks) *ks = r.ks;
     if (psi) *psi = r.psi;
+  });
+}
+
+// --- actions, provisions, portfolio ---------------------------------------------------------
+
+namespace {
+
+std::optional<cr::Date> date_arg(int32_t as_of) {
+  return as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of));
+}
+
+cr::ClientAmounts amounts_of(const cr_client_amount* v, std::size_t n, const char* what) {
+  cr::ClientAmounts out;
+  if (n > 0) need(v, what);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string at = std::string(what) + "[" + std::to_string(i) + "]";
+    if (!v[i].client || !*v[i].client) throw BadArgument{at + ".client is NULL or empty"};
+    if (!out.emplace(v[i].client, cr::Money::from_cents(v[i].cents)).second)
+      throw cr::InvalidInput(at + ": client '" + std::string(v[i].client) + "' appears twice");
+  }
+  return out;
+}
+
+template <class T>
+T& checked_out(T* out, const char* type) {
+  if (need(out, "out").struct_size < sizeof(T))
+    throw BadArgument{"out->struct_size is " + std::to_string(out->struct_size) + ", less than sizeof(" + type + ") " +
+                      std::to_string(sizeof(T))};
+  return *out;
+}
+
+cr::ProvisionOptions provision_options_of(const cr_provision_options* o) {
+  cr::ProvisionOptions out;
+  if (!o) return out;
+  if (o->struct_size < sizeof(cr_provision_options))
+    throw BadArgument{"options: struct_size is " + std::to_string(o->struct_size) + ", less than sizeof(cr_provision_options) " +
+                      std::to_string(sizeof(cr_provision_options))};
+  if (o->bound_count == 0 || o->bound_count >= CR_MAX_BUCKETS)
+    throw BadArgument{"options: bound_count must be 1 to " + std::to_string(CR_MAX_BUCKETS - 1)};
+  need(o->bounds, "options->bounds");
+  need(o->loss_rates, "options->loss_rates");
+  out.bounds.assign(o->bounds, o->bounds + o->bound_count);
+  out.loss_rates.assign(o->loss_rates, o->loss_rates + o->bound_count + 1);
+  out.disputed_rate = o->disputed_rate;
+  out.lawsuit_rate = o->lawsuit_rate;
+  out.vat_rate = o->vat_rate;
+  cr::validate(out);
+  return out;
+}
+
+}  // namespace
+
+cr_status cr_engine_set_language(cr_engine* engine, const char* language) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    const auto l = cr::parse_language(need_text(language, "language"));
+    if (!l) throw BadArgument{"language '" + std::string(language) + "' is not \"en\" or \"fr\""};
+    const std::lock_guard hold(e.lock);
+    e.engine.set_language(*l);
+  });
+}
+
+const char* cr_action_code_name(uint32_t code) {
+  return code < cr::action_code_names.size() ? cr::action_code_names[code].data() : nullptr;
+}
+
+cr_status cr_engine_review(cr_engine* engine, int32_t as_of, const cr_client_amount* orders, size_t order_count,
+                           const cr_client_amount* limits, size_t limit_count, cr_review** out) {
+  return guard([&] {
+    need(out, "out") = nullptr;
+    cr_engine& e = need(engine, "engine");
+    cr::ReviewOptions o;
+    o.open_orders = amounts_of(orders, order_count, "orders");
+    o.credit_limits = amounts_of(limits, limit_count, "limits");
+    auto r = std::make_unique<cr_review>();
+    const std::lock_guard hold(e.lock);
+    r->review = cr::review(e.engine, date_arg(as_of), o);
+    *out = r.release();
+  });
+}
+
+void cr_review_free(cr_review* review) { delete review; }
+
+cr_status cr_review_counts(const cr_review* review, int32_t* as_of, size_t* actions, size_t* worklist, size_t* credit_lines) {
+  return guard([&] {
+    const cr::Review& r = need(review, "review").review;
+    if (as_of) *as_of = r.as_of.days();
+    if (actions) *actions = r.actions.size();
+    if (worklist) *worklist = r.worklist.size();
+    if (credit_lines) *credit_lines = r.credit.size();
+  });
+}
+
+namespace {
+template <class V>
+const typename V::value_type& row_of(const V& v, std::size_t i, const char* what) {
+  if (i >= v.size())
+    throw BadArgument{"index " + std::to_string(i) + " is past the " + std::to_string(v.size()) + " " + what};
+  return v[i];
+}
+}  // namespace
+
+cr_status cr_review_action(const cr_review* review, size_t index, cr_action* out) {
+  return guard([&] {
+    const cr::Action& a = row_of(need(review, "review").review.actions, index, "actions");
+    cr_action& o = checked_out(out, "cr_action");
+    o.client = a.client.c_str();
+    o.code = static_cast<uint32_t>(a.code);
+    o.priority = a.priority;
+    o.amount = a.amount.cents();
+    o.deadline = a.deadline.days();
+    o.reason = a.reason.c_str();
+  });
+}
+
+cr_status cr_review_work_item(const cr_review* review, size_t index, cr_work_item* out) {
+  return guard([&] {
+    const cr::WorkItem& w = row_of(need(review, "review").review.worklist, index, "worklist rows");
+    cr_work_item& o = checked_out(out, "cr_work_item");
+    o.client = w.client.c_str();
+    o.value = w.value;
+    o.at_stake = w.at_stake.cents();
+    o.likelihood = w.likelihood;
+    o.urgency = w.urgency;
+    o.score = w.score;
+    o.days_past_due = w.days_past_due;
+    o.band = static_cast<uint32_t>(w.band);
+    o.action = w.action ? static_cast<int32_t>(*w.action) : -1;
+  });
+}
+
+cr_status cr_review_credit_line(const cr_review* review, size_t index, cr_credit_line* out) {
+  return guard([&] {
+    const cr::CreditLine& c = row_of(need(review, "review").review.credit, index, "credit lines");
+    cr_credit_line& o = checked_out(out, "cr_credit_line");
+    o.client = c.client.c_str();
+    o.band = static_cast<uint32_t>(c.band);
+    o.revenue_12m = c.revenue_12m.cents();
+    o.recommended = c.recommended.cents();
+    o.limit = c.limit.cents();
+    o.receivables = c.receivables.cents();
+    o.orders = c.orders.cents();
+    o.exposure = c.exposure.cents();
+    o.utilisation = c.utilisation;
+    o.over_limit = c.over_limit ? 1 : 0;
+  });
+}
+
+void cr_provision_options_default(cr_provision_options* options) {
+  if (!options) return;
+  const cr::ProvisionOptions d;
+  *options = cr_provision_options{sizeof(cr_provision_options), cr::default_bucket_bounds.data(),
+                                  cr::default_bucket_bounds.size(), cr::default_loss_rates.data(), d.disputed_rate,
+                                  d.lawsuit_rate, d.vat_rate};
+}
+
+cr_status cr_estimate_loss_rates(const cr_event* events, size_t count, const int32_t* bounds, size_t bound_count,
+                                 int32_t months, const cr_model* model, double* rates) {
+  return guard([&] {
+    if (count > 0) need(events, "events");
+    need(bounds, "bounds");
+    need(rates, "rates");
+    if (bound_count == 0 || bound_count >= CR_MAX_BUCKETS)
+      throw BadArgument{"bound_count must be 1 to " + std::to_string(CR_MAX_BUCKETS - 1)};
+    cr::ProvisionOptions o;
+    o.bounds.assign(bounds, bounds + bound_count);
+    o.loss_rates.assign(bound_count + 1, 0.0);
+    cr::validate(o);
+    std::vector<cr::Event> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) batch.push_back(event_of(events[i], i));
+    const cr::Model builtin;
+    const std::vector<double> r = cr::estimate_roll_rates(batch, months, model ? model->model : builtin).loss_rates(o.bounds);
+    std::copy(r.begin(), r.end(), rates);
+  });
+}
+
+cr_status cr_engine_provisions(cr_engine* engine, int32_t as_of, const cr_provision_options* options, cr_provisions** out) {
+  return guard([&] {
+    need(out, "out") = nullptr;
+    cr_engine& e = need(engine, "engine");
+    const cr::ProvisionOptions o = provision_options_of(options);
+    auto p = std::make_unique<cr_provisions>();
+    const std::lock_guard hold(e.lock);
+    p->report = cr::provisions(e.engine, e.engine.score_all(date_arg(as_of)), o);
+    *out = p.release();
+  });
+}
+
+void cr_provisions_free(cr_provisions* provisions) { delete provisions; }
+
+cr_status cr_provisions_counts(const cr_provisions* provisions, size_t* clients, size_t* buckets, int64_t* specific,
+                               int64_t* total) {
+  return guard([&] {
+    const cr::ProvisionReport& r = need(provisions, "provisions").report;
+    if (clients) *clients = r.clients.size();
+    if (buckets) *buckets = r.buckets.size();
+    if (specific) *specific = r.specific.cents();
+    if (total) *total = r.total.cents();
+  });
+}
+
+cr_status cr_provisions_row(const cr_provisions* provisions, size_t index, const char** client, int64_t* balance,
+                            int64_t* expected, int64_t* disputed, int64_t* specific, int64_t* total, int32_t* litigation) {
+  return guard([&] {
+    const cr::ProvisionRow& p = row_of(need(provisions, "provisions").report.clients, index, "clients");
+    if (client) *client = p.client.c_str();
+    for (std::size_t b = 0; b < p.balance.size(); ++b) {
+      if (balance) balance[b] = p.balance[b].cents();
+      if (expected) expected[b] = p.expected[b].cents();
+    }
+    if (disputed) *disputed = p.disputed.cents();
+    if (specific) *specific = p.specific.cents();
+    if (total) *total = p.total.cents();
+    if (litigation) *litigation = p.litigation ? 1 : 0;
+  });
+}
+
+cr_status cr_engine_portfolio(cr_engine* engine, int32_t as_of, const cr_provision_options* options, cr_portfolio* out) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    cr_portfolio& o = checked_out(out, "cr_portfolio");
+    const cr::ProvisionOptions po = provision_options_of(options);
+    const std::lock_guard hold(e.lock);
+    const cr::ScoreTable t = e.engine.score_all(date_arg(as_of));
+    const cr::Portfolio p = cr::portfolio(e.engine, t, cr::provisions(e.engine, t, po));
+    o.as_of = p.as_of.days();
+    o.clients = p.clients;
+    o.receivables = p.receivables.cents();
+    o.revenue_12m = p.revenue_12m.cents();
+    o.expected_loss = p.expected_loss.cents();
+    o.hhi = p.hhi;
+    o.hhi_normalised = p.hhi_normalised;
+    o.top1_share = p.top1_share;
+    o.top5_share = p.top5_share;
+    o.top10_share = p.top10_share;
+    o.clients_for_80 = p.clients_for_80;
+    for (std::size_t b = 0; b < 4; ++b) {
+      o.band_clients[b] = p.band_clients[b];
+      o.band_exposure[b] = p.band_exposure[b].cents();
+      o.band_expected_loss[b] = p.band_expected_loss[b].cents();
+    }
+    o.dso_simple = p.dso_simple;
+    o.dso_countback = p.dso_countback;
+    o.days_beyond_terms = p.days_beyond_terms;
   });
 }

@@ -140,7 +140,7 @@ CR_API cr_status cr_engine_set_threads(cr_engine* engine, uint32_t threads);
 
 #define CR_MAX_REASONS 4
 
-/* One reason code of a score, with its one-line English text. */
+/* One reason code of a score, with its one-line text in the engine's language. */
 typedef struct cr_reason {
   char code[32];   /* stable, e.g. "NP-OVER-90"; NUL-terminated */
   uint32_t factor; /* the factor, 0 to CR_FACTOR_COUNT - 1 */
@@ -260,6 +260,132 @@ CR_API cr_status cr_backtest_row(const cr_backtest* backtest, size_t row, const 
 /* Over all rows: AUC and KS of the scores, and PSI of the last date's scores against the first's
  * (0 with one date); CR_ERROR_INVALID_INPUT when the outcomes are all of one class. */
 CR_API cr_status cr_backtest_metrics(const cr_backtest* backtest, double* auc, double* ks, double* psi);
+
+/* Actions, worklist and credit limits (docs/actions.md). */
+
+/* The language of reason, action and alert texts: "en" (the default) or "fr". */
+CR_API cr_status cr_engine_set_language(cr_engine* engine, const char* language);
+
+typedef enum cr_action_code {
+  CR_PREVENTIVE_REMINDER = 0,
+  CR_PAYMENT_REMINDER = 1,
+  CR_FORMAL_NOTICE = 2,
+  CR_DECLARE_TO_INSURER = 3,
+  CR_PROVISION = 4,
+  CR_CREDIT_HOLD = 5,
+  CR_DOCUMENT_DISPUTE = 6,
+  CR_REVIEW_DEPENDENCE = 7
+} cr_action_code;
+#define CR_ACTION_CODE_COUNT 8
+/* "preventive_reminder", ...; NULL for an unknown code. */
+CR_API const char* cr_action_code_name(uint32_t code);
+
+/* An amount for one client, given by the caller: an open order or a credit limit. */
+typedef struct cr_client_amount {
+  const char* client; /* NUL-terminated UTF-8 */
+  int64_t cents;      /* >= 0 */
+} cr_client_amount;
+
+/* Everything cr_engine_review finds as of one date; read it with the functions below, free it
+ * with cr_review_free. Its texts live as long as it does. */
+typedef struct cr_review cr_review;
+
+/* Scores every client as of as_of (CR_NO_DATE: the latest event date) and derives actions,
+ * worklist and credit lines by the engine's model and its policy. orders add to exposure, limits
+ * replace the recommended ones (either may be NULL with a count of 0); a client without events
+ * or an amount below zero fails the call. */
+CR_API cr_status cr_engine_review(cr_engine* engine, int32_t as_of, const cr_client_amount* orders, size_t order_count,
+                                  const cr_client_amount* limits, size_t limit_count, cr_review** out);
+CR_API void cr_review_free(cr_review* review);
+
+typedef struct cr_action {
+  uint32_t struct_size; /* sizeof(cr_action) */
+  const char* client;
+  uint32_t code;        /* a cr_action_code */
+  int32_t priority;     /* 1 (most urgent) to 4 */
+  int64_t amount;       /* cents at stake */
+  int32_t deadline;     /* days since 1970-01-01 */
+  const char* reason;   /* in the engine's language */
+} cr_action;
+
+typedef struct cr_work_item {
+  uint32_t struct_size; /* sizeof(cr_work_item) */
+  const char* client;
+  double value;         /* at stake (currency units) x likelihood x urgency */
+  int64_t at_stake;     /* overdue cents */
+  double likelihood, urgency, score;
+  int32_t days_past_due;
+  uint32_t band;
+  int32_t action;       /* the client's most urgent cr_action_code, -1 for none */
+} cr_work_item;
+
+typedef struct cr_credit_line {
+  uint32_t struct_size; /* sizeof(cr_credit_line) */
+  const char* client;
+  uint32_t band;
+  int64_t revenue_12m, recommended, limit, receivables, orders, exposure; /* cents */
+  double utilisation;   /* exposure / limit; +infinity for a positive exposure on a zero limit */
+  int32_t over_limit;
+} cr_credit_line;
+
+/* The review's date, and how many actions (most urgent first), worklist rows (highest value
+ * first) and credit lines (one per scored client) it holds. Any pointer may be NULL. */
+CR_API cr_status cr_review_counts(const cr_review* review, int32_t* as_of, size_t* actions, size_t* worklist,
+                                  size_t* credit_lines);
+CR_API cr_status cr_review_action(const cr_review* review, size_t index, cr_action* out);
+CR_API cr_status cr_review_work_item(const cr_review* review, size_t index, cr_work_item* out);
+CR_API cr_status cr_review_credit_line(const cr_review* review, size_t index, cr_credit_line* out);
+
+/* Provisions and the portfolio (docs/actions.md). */
+typedef struct cr_provision_options {
+  uint32_t struct_size;      /* sizeof(cr_provision_options) */
+  const int32_t* bounds;     /* upper bounds in days past due of every bucket but the last, from 0 */
+  size_t bound_count;        /* at most CR_MAX_BUCKETS - 1 */
+  const double* loss_rates;  /* bound_count + 1 of them, each in [0, 1] */
+  double disputed_rate;      /* default 0.5 */
+  double lawsuit_rate;       /* default 1 */
+  double vat_rate;           /* default 0 */
+} cr_provision_options;
+#define CR_MAX_BUCKETS 32
+/* The defaults: buckets current, 1-30, 31-60, 61-90, 91-180, 181-365, > 365 and the illustrative
+ * loss rates of docs/actions.md (pointers to the library's static arrays). */
+CR_API void cr_provision_options_default(cr_provision_options* options);
+
+/* Loss rates for bound_count + 1 buckets estimated from an event history by the roll-rate
+ * method, following months buckets of one month (docs/actions.md), into rates. */
+CR_API cr_status cr_estimate_loss_rates(const cr_event* events, size_t count, const int32_t* bounds, size_t bound_count,
+                                        int32_t months, const cr_model* model, double* rates);
+
+typedef struct cr_provisions cr_provisions;
+/* Provisions of every client with open receivables as of as_of (CR_NO_DATE: the latest event
+ * date); options NULL: the defaults. */
+CR_API cr_status cr_engine_provisions(cr_engine* engine, int32_t as_of, const cr_provision_options* options,
+                                      cr_provisions** out);
+CR_API void cr_provisions_free(cr_provisions* provisions);
+/* Clients, buckets, and the totals in cents (specific provisions, all provisions). */
+CR_API cr_status cr_provisions_counts(const cr_provisions* provisions, size_t* clients, size_t* buckets,
+                                      int64_t* specific, int64_t* total);
+/* One client: balance and expected loss hold one value per bucket (either may be NULL). */
+CR_API cr_status cr_provisions_row(const cr_provisions* provisions, size_t index, const char** client, int64_t* balance,
+                                   int64_t* expected, int64_t* disputed, int64_t* specific, int64_t* total,
+                                   int32_t* litigation);
+
+typedef struct cr_portfolio {
+  uint32_t struct_size; /* sizeof(cr_portfolio) */
+  int32_t as_of;
+  uint64_t clients;
+  int64_t receivables, revenue_12m, expected_loss; /* cents */
+  double hhi, hhi_normalised, top1_share, top5_share, top10_share;
+  uint64_t clients_for_80;
+  uint64_t band_clients[4];
+  int64_t band_exposure[4], band_expected_loss[4]; /* cents */
+  double dso_simple, dso_countback, days_beyond_terms;
+} cr_portfolio;
+
+/* The portfolio as of as_of (CR_NO_DATE: the latest event date), its expected loss from the
+ * provisions of options (NULL: the defaults). The caller sets out->struct_size. */
+CR_API cr_status cr_engine_portfolio(cr_engine* engine, int32_t as_of, const cr_provision_options* options,
+                                     cr_portfolio* out);
 
 #ifdef __cplusplus
 }

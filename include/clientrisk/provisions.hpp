@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,13 +21,17 @@
 namespace clientrisk {
 inline namespace v1 {
 
+// The default buckets (current, 1-30, 31-60, 61-90, 91-180, 181-365, more than 365 days past
+// due) and an illustrative provision matrix for them.
+inline constexpr std::array<std::int32_t, 6> default_bucket_bounds = {0, 30, 60, 90, 180, 365};
+inline constexpr std::array<double, 7> default_loss_rates = {0.005, 0.02, 0.05, 0.10, 0.25, 0.50, 1.0};
+
 struct ProvisionOptions {
-  // Upper bounds, in days past due, of every bucket but the last: current (not yet due), 1-30,
-  // 31-60, 61-90, 91-180, 181-365 and more than 365 days by default.
-  std::vector<std::int32_t> bounds = {0, 30, 60, 90, 180, 365};
-  // Loss rate of each bucket, one more than bounds, each in [0, 1]. The defaults are an
-  // illustrative provision matrix; estimate_loss_rates() gives the ledger's own.
-  std::vector<double> loss_rates = {0.005, 0.02, 0.05, 0.10, 0.25, 0.50, 1.0};
+  // Upper bounds, in days past due, of every bucket but the last.
+  std::vector<std::int32_t> bounds{default_bucket_bounds.begin(), default_bucket_bounds.end()};
+  // Loss rate of each bucket, one more than bounds, each in [0, 1]; estimate_roll_rates() gives
+  // the ledger's own.
+  std::vector<double> loss_rates{default_loss_rates.begin(), default_loss_rates.end()};
   double disputed_rate = 0.5;  // of the disputed part of an invoice with an open dispute
   double lawsuit_rate = 1.0;   // of every open invoice of a client with a lawsuit or litigation in legal_window_days
   double vat_rate = 0;         // amounts carry VAT at this rate: provisions are on amount / (1 + vat_rate)
@@ -167,16 +172,19 @@ inline ProvisionReport provisions(const Engine& engine, const ScoreTable& scores
   return r;
 }
 
-// Roll rates of a ledger's history: at each month end, open receivables by bucket of one month
-// (current, 1-30, 31-60, ..., more than 30 x months days past due); the roll rate of a bucket
-// is the balance of the next bucket a month later over its balance (summed over the months),
-// that of the last bucket the amount written off in the next month over its balance. The loss
-// rate of a bucket is the product of the roll rates from it on, at most 1.
+// Roll rates of a ledger's history: at every month end, open receivables by bucket of one month
+// (current, 1-30, 31-60, ..., more than 30 x months days past due). An invoice's bucket at the
+// month end before is known from its due date, so each month's balances split by where they
+// were a month earlier. The roll rate of a bucket is the part of its balance in the next bucket
+// a month later (for the last bucket: still in it); its write-off rate the part written off in
+// the next month; all summed over the months. The loss rate of a bucket is its write-off rate
+// plus its roll rate times the next bucket's loss rate, and that of the last bucket its
+// write-off rate over (1 - its roll rate): at most 1, never falling with age.
 struct RollRates {
   std::int32_t months = 0;                   // buckets of one month past the current one
-  std::vector<double> roll, loss;            // per bucket: months + 2 of them
+  std::vector<double> roll, write_off, loss; // per bucket: months + 2 of them
   std::vector<double> mean_balance;          // per bucket, in cents, over the month ends observed
-  std::int32_t month_ends = 0;               // observed (the last has no next month)
+  std::int32_t month_ends = 0;
 
   // Loss rates for the buckets of bounds: each the mean of the monthly buckets it holds (a
   // monthly bucket goes where its last day falls), weighted by their mean balance.
@@ -221,18 +229,23 @@ inline RollRates estimate_roll_rates(std::span<const Event> events, std::int32_t
     throw InvalidInput("roll rates: the events cover fewer than two complete month ends (" + first.to_string() + " to " +
                        latest->to_string() + ")");
   const auto K = static_cast<std::size_t>(months) + 2;  // current, months of one month, the rest
-  std::vector<std::array<double, 2>> flow(K);            // per bucket: sum of balance now, of what rolls next month
-  std::vector<double> total(K);
-  // Written-off amounts by month.
-  std::vector<double> written(static_cast<std::size_t>(last_month - first_month + 2));
+  auto bucket = [&](std::int32_t dpd) {
+    return dpd <= 0 ? std::size_t{0} : std::min<std::size_t>(K - 1, static_cast<std::size_t>((dpd - 1) / 30 + 1));
+  };
+  // Each written-off invoice's due date, from its invoice event, and the write-offs by month.
+  std::map<std::pair<std::string_view, std::string_view>, std::int32_t> due;
+  for (const Event& ev : events)
+    if (ev.kind == EventKind::invoice && ev.due) due[{ev.client, ev.ref}] = ev.due->days();
+  std::map<std::int32_t, std::vector<std::pair<std::int32_t, double>>> written;  // month -> (due, amount)
   for (const Event& ev : events)
     if (ev.kind == EventKind::write_off && ev.amount) {
-      const std::int32_t mm = ev.date.month_index() - first_month;
-      if (mm >= 0 && mm < static_cast<std::int32_t>(written.size())) written[static_cast<std::size_t>(mm)] += static_cast<double>(ev.amount->cents());
+      const auto d = due.find({ev.client, ev.ref});
+      if (d != due.end()) written[ev.date.month_index()].emplace_back(d->second, static_cast<double>(ev.amount->cents()));
     }
-  std::vector<double> previous;
+  std::vector<double> base(K), rolled(K), off(K), total(K), previous;
   RollRates out;
   out.months = months;
+  Date prev;
   for (std::int32_t mm = first_month; mm <= last_month; ++mm) {
     const Date at = end_of(mm);
     e.ledger().advance(at);
@@ -241,35 +254,38 @@ inline RollRates estimate_roll_rates(std::span<const Event> events, std::int32_t
     for (std::uint32_t i = 0; i < l.client_count(); ++i)
       for (std::uint32_t s = l.state(i).open_head; s != detail::kNone;) {
         const detail::Invoice& inv = l.invoice(s);
-        const std::int32_t dpd = at.days() - inv.due;
-        const std::size_t k = dpd <= 0 ? 0 : std::min<std::size_t>(K - 1, static_cast<std::size_t>((dpd - 1) / 30 + 1));
-        now[k] += static_cast<double>(inv.outstanding);
+        const std::size_t k = bucket(at.days() - inv.due);
+        const auto amount = static_cast<double>(inv.outstanding);
+        now[k] += amount;
+        if (!previous.empty() && inv.issued <= prev.days()) {
+          const std::size_t before = bucket(prev.days() - inv.due);
+          if (k == before + 1 || (before == K - 1 && k == K - 1)) rolled[before] += amount;
+        }
         s = inv.next;
       }
     if (!previous.empty()) {
-      for (std::size_t k = 0; k + 1 < K; ++k) {
-        flow[k][0] += previous[k];
-        flow[k][1] += now[k + 1];
-      }
-      flow[K - 1][0] += previous[K - 1];
-      flow[K - 1][1] += written[static_cast<std::size_t>(mm - first_month)];
+      for (std::size_t k = 0; k < K; ++k) base[k] += previous[k];
+      if (const auto w = written.find(mm); w != written.end())
+        for (const auto& [d, amount] : w->second) off[bucket(prev.days() - d)] += amount;
     }
     for (std::size_t k = 0; k < K; ++k) total[k] += now[k];
     ++out.month_ends;
     previous = std::move(now);
+    prev = at;
   }
   out.roll.resize(K);
+  out.write_off.resize(K);
   out.loss.resize(K);
   out.mean_balance.resize(K);
   for (std::size_t k = 0; k < K; ++k) {
-    out.roll[k] = flow[k][0] > 0 ? std::min(1.0, flow[k][1] / flow[k][0]) : 1.0;
+    out.roll[k] = base[k] > 0 ? std::min(1.0, rolled[k] / base[k]) : 0.0;
+    out.write_off[k] = base[k] > 0 ? std::min(1.0, off[k] / base[k]) : 0.0;
     out.mean_balance[k] = total[k] / out.month_ends;
   }
-  double product = 1;
-  for (std::size_t k = K; k-- > 0;) {
-    product *= out.roll[k];
-    out.loss[k] = std::min(1.0, product);
-  }
+  // No balance in the last bucket ever: what reaches it is taken as lost.
+  const double stay = out.roll[K - 1];
+  out.loss[K - 1] = base[K - 1] == 0 ? 1.0 : stay < 1 ? std::min(1.0, out.write_off[K - 1] / (1 - stay)) : 1.0;
+  for (std::size_t k = K - 1; k-- > 0;) out.loss[k] = std::min(1.0, out.write_off[k] + out.roll[k] * out.loss[k + 1]);
   return out;
 }
 

@@ -377,6 +377,117 @@ static void calibration(void) {
   }
 }
 
+/* Actions, worklist, credit lines, provisions and the portfolio of the bundled ledger. */
+static void review(const char* bundled) {
+  cr_engine* e = NULL;
+  cr_review* r = NULL;
+  cr_provisions* p = NULL;
+  cr_action a;
+  cr_work_item w;
+  cr_credit_line c;
+  cr_portfolio pf;
+  cr_provision_options o;
+  cr_client_amount order;
+  size_t actions = 0, worklist = 0, lines = 0, i, clients = 0, buckets = 0;
+  int32_t as_of = 0, litigation = 0;
+  int64_t specific = 0, total = 0, sum = 0, balance[CR_MAX_BUCKETS], expected[CR_MAX_BUCKETS], disputed = 0, spec = 0, tot = 0;
+  const char* client = NULL;
+  CHECK(cr_engine_new(NULL, &e) == CR_OK);
+  CHECK(cr_engine_import_csv(e, bundled, 0, NULL) == CR_OK);
+  CHECK(cr_engine_set_language(e, "de") == CR_ERROR_INVALID_ARGUMENT && said("language"));
+  CHECK(cr_engine_set_language(e, "fr") == CR_OK);
+  CHECK(cr_engine_review(e, CR_NO_DATE, NULL, 0, NULL, 0, &r) == CR_OK);
+  CHECK(cr_review_counts(r, &as_of, &actions, &worklist, &lines) == CR_OK && actions > 0 && worklist > 0 && lines > 0);
+  CHECK(as_of == 20088); /* 2024-12-31 */
+  memset(&a, 0, sizeof a);
+  a.struct_size = sizeof a;
+  CHECK(cr_review_action(r, 0, &a) == CR_OK && a.priority == 1 && a.client && a.reason && a.amount >= 0);
+  CHECK(cr_action_code_name(a.code) != NULL && cr_action_code_name(CR_ACTION_CODE_COUNT) == NULL);
+  for (i = 1; i < actions; ++i) {
+    int32_t before = a.priority;
+    CHECK(cr_review_action(r, i, &a) == CR_OK && a.priority >= before);
+  }
+  CHECK(cr_review_action(r, actions, &a) == CR_ERROR_INVALID_ARGUMENT && said("past the"));
+  a.struct_size = 4;
+  CHECK(cr_review_action(r, 0, &a) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  memset(&w, 0, sizeof w);
+  w.struct_size = sizeof w;
+  CHECK(cr_review_work_item(r, 0, &w) == CR_OK && w.at_stake > 0 && w.value > 0 && w.action >= 0);
+  memset(&c, 0, sizeof c);
+  c.struct_size = sizeof c;
+  CHECK(cr_review_credit_line(r, 0, &c) == CR_OK && c.exposure == c.receivables + c.orders);
+  cr_review_free(r);
+  /* An open order for an unknown client is refused; a large one puts its client on hold. */
+  order.client = "NOBODY";
+  order.cents = 100;
+  CHECK(cr_engine_review(e, CR_NO_DATE, &order, 1, NULL, 0, &r) == CR_ERROR_INVALID_INPUT && r == NULL && said("NOBODY"));
+  order.client = "C000001";
+  order.cents = 100000000000LL;
+  CHECK(cr_engine_review(e, CR_NO_DATE, &order, 1, NULL, 0, &r) == CR_OK);
+  CHECK(cr_review_counts(r, NULL, &actions, NULL, NULL) == CR_OK);
+  a.struct_size = sizeof a;
+  {
+    int held = 0;
+    for (i = 0; i < actions; ++i)
+      if (cr_review_action(r, i, &a) == CR_OK && strcmp(a.client, "C000001") == 0 && a.code == CR_CREDIT_HOLD) held = 1;
+    CHECK(held);
+  }
+  cr_review_free(r);
+
+  cr_provision_options_default(&o);
+  CHECK(o.bound_count == 6 && o.loss_rates[6] == 1.0 && o.disputed_rate == 0.5);
+  CHECK(cr_engine_provisions(e, CR_NO_DATE, &o, &p) == CR_OK);
+  CHECK(cr_provisions_counts(p, &clients, &buckets, &specific, &total) == CR_OK && clients > 0 && buckets == 7);
+  for (i = 0; i < clients; ++i) {
+    CHECK(cr_provisions_row(p, i, &client, balance, expected, &disputed, &spec, &tot, &litigation) == CR_OK);
+    sum += tot;
+  }
+  CHECK(sum == total && specific > 0);
+  CHECK(cr_provisions_row(p, clients, &client, NULL, NULL, NULL, NULL, NULL, NULL) == CR_ERROR_INVALID_ARGUMENT);
+  cr_provisions_free(p);
+  {
+    double bad[7] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.5};
+    o.loss_rates = bad;
+    CHECK(cr_engine_provisions(e, CR_NO_DATE, &o, &p) == CR_ERROR_INVALID_INPUT && said("loss rate 6"));
+  }
+  {
+    /* An invoice written off four months after it fell due: every bucket it crossed rolls. */
+    cr_event ev[3];
+    double rates[7];
+    memset(ev, 0, sizeof ev);
+    for (i = 0; i < 3; ++i) {
+      ev[i].struct_size = sizeof ev[i];
+      ev[i].client = "W";
+      ev[i].due = CR_NO_DATE;
+      ev[i].amount = CR_NO_AMOUNT;
+    }
+    ev[0].date = 19727; /* 2024-01-05 */
+    ev[0].kind = CR_INVOICE;
+    ev[0].ref = "W1";
+    ev[0].amount = 100000;
+    ev[0].due = 19757;
+    ev[1].date = 19853; /* 2024-05-10 */
+    ev[1].kind = CR_WRITE_OFF;
+    ev[1].ref = "W1";
+    ev[1].amount = 100000;
+    ev[2].date = 19904; /* 2024-06-30 */
+    ev[2].kind = CR_INVOICE;
+    ev[2].ref = "W2";
+    ev[2].amount = 100;
+    ev[2].due = 19934;
+    CHECK(cr_estimate_loss_rates(ev, 3, o.bounds, o.bound_count, 3, NULL, rates) == CR_OK);
+    CHECK(rates[0] >= 0 && rates[6] <= 1 && rates[3] == 1.0);
+    CHECK(cr_estimate_loss_rates(ev, 3, o.bounds, 0, 3, NULL, rates) == CR_ERROR_INVALID_ARGUMENT);
+    CHECK(cr_estimate_loss_rates(ev, 1, o.bounds, o.bound_count, 3, NULL, rates) == CR_ERROR_INVALID_INPUT);
+  }
+  memset(&pf, 0, sizeof pf);
+  pf.struct_size = sizeof pf;
+  CHECK(cr_engine_portfolio(e, CR_NO_DATE, NULL, &pf) == CR_OK);
+  CHECK(pf.clients == 40 && pf.hhi > 0 && pf.hhi <= 10000 && pf.dso_countback > 0 && pf.expected_loss == total);
+  CHECK(pf.band_clients[0] + pf.band_clients[1] + pf.band_clients[2] + pf.band_clients[3] == pf.clients);
+  cr_engine_free(e);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s WRITABLE_DIR LEDGER_CSV\n", argv[0]);
@@ -388,6 +499,7 @@ int main(int argc, char** argv) {
   ledger(argv[1], argv[2]);
   features();
   calibration();
+  review(argv[2]);
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
   return failures ? 1 : 0;
 }

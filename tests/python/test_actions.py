@@ -110,7 +110,9 @@ def test_roll_rates_and_loss_rates_of_a_history(bundled):
     rr = cr.roll_rates(events, months=3)
     assert list(rr.index) == ["current", "1-30", "31-60", "61-90", "> 90"]
     assert rr.loss_rate.is_monotonic_increasing and (rr.loss_rate <= 1).all()
-    np.testing.assert_allclose(rr.loss_rate.iloc[-2], rr.roll_rate.iloc[-2] * rr.roll_rate.iloc[-1], rtol=1e-12)
+    k = len(rr) - 2
+    np.testing.assert_allclose(rr.loss_rate.iloc[k],
+                               min(1, rr.write_off_rate.iloc[k] + rr.roll_rate.iloc[k] * rr.loss_rate.iloc[k + 1]), rtol=1e-12)
     rates = cr.loss_rates(events)
     assert len(rates) == 7 and np.all(np.diff(rates) >= 0)
     p = e.provisions(loss_rates=rates)

@@ -106,7 +106,8 @@ TEST(Provisions, BadOptionsNameTheField) {
 
 // Every month of 2023 four invoices of 1 000.00 are issued on the 20th, due on the 10th of the
 // next month: one paid on time, one a month late, one two months late, one written off after
-// three month ends past due. So of each bucket's balance, 3/4, 2/3, 1/2 and all roll on.
+// three month ends past due. So of each bucket's balance 3/4, 2/3 and 1/2 roll on, and all of
+// the last is written off.
 TEST(Provisions, RollRatesOfALedgerBuiltWithKnownTransitions) {
   std::vector<Event> ev;
   for (int k = 0; k < 12; ++k) {
@@ -130,7 +131,9 @@ TEST(Provisions, RollRatesOfALedgerBuiltWithKnownTransitions) {
   EXPECT_DOUBLE_EQ(rr.roll[0], 0.75);
   EXPECT_DOUBLE_EQ(rr.roll[1], 2.0 / 3);
   EXPECT_DOUBLE_EQ(rr.roll[2], 0.5);
-  EXPECT_DOUBLE_EQ(rr.roll[3], 1.0);
+  EXPECT_DOUBLE_EQ(rr.roll[3], 0.0);  // nothing stays past 60 days: it is written off
+  EXPECT_DOUBLE_EQ(rr.write_off[3], 1.0);
+  EXPECT_DOUBLE_EQ(rr.write_off[0] + rr.write_off[1] + rr.write_off[2], 0.0);
   EXPECT_DOUBLE_EQ(rr.loss[3], 1.0);
   EXPECT_DOUBLE_EQ(rr.loss[2], 0.5);
   EXPECT_DOUBLE_EQ(rr.loss[1], 1.0 / 3);
@@ -144,6 +147,23 @@ TEST(Provisions, RollRatesOfALedgerBuiltWithKnownTransitions) {
   EXPECT_DOUBLE_EQ(rates[3], 1.0);
   EXPECT_THROW(estimate_roll_rates(std::vector<Event>{invoice(day("2024-01-01"), "R", "X", 1, day("2024-01-31"))}),
                InvalidInput);
+  // Written off from an earlier bucket: the loss counts from the bucket it was in at the month
+  // end before, not only from the last. Here half of every 31-60 balance is written off.
+  std::vector<Event> early;
+  for (int k = 0; k < 6; ++k) {
+    const Date issued = *Date::from_civil(2023, static_cast<unsigned>(k + 1), 20);
+    const Date due = *Date::from_civil(2023, static_cast<unsigned>(k + 2), 10);
+    const std::string a = "E" + std::to_string(k) + "a", b = "E" + std::to_string(k) + "b";
+    early.push_back(invoice(issued, "R", a, 100000, due));
+    early.push_back(invoice(issued, "R", b, 100000, due));
+    early.push_back(payment(*Date::from_civil(2023, static_cast<unsigned>(k + 4), 5), "R", a, 100000));
+    early.push_back(write_off(*Date::from_civil(2023, static_cast<unsigned>(k + 4), 5), "R", b, 100000));
+  }
+  early.push_back(invoice(day("2023-12-31"), "R", "LAST", 1, day("2024-01-30")));
+  const RollRates er = estimate_roll_rates(early, 2);
+  EXPECT_DOUBLE_EQ(er.write_off[2], 0.5);
+  EXPECT_DOUBLE_EQ(er.loss[2], 0.5);
+  EXPECT_DOUBLE_EQ(er.loss[0], 0.5);
   EXPECT_THROW(estimate_roll_rates(ev, 0), InvalidInput);
 }
 

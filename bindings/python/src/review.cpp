@@ -425,6 +425,7 @@ dict
     labels.push_back("> " + std::to_string(30 * months));
     py::dict c;
     c["roll_rate"] = array_of(rr.roll);
+    c["write_off_rate"] = array_of(rr.write_off);
     c["loss_rate"] = array_of(rr.loss);
     c["mean_balance_cents"] = array_of(rr.mean_balance);
     py::module_ pd = py::module_::import("pandas");
@@ -448,8 +449,9 @@ model : Model, optional
 Returns
 -------
 pandas.DataFrame
-    Indexed by bucket (``current``, ``1-30``, ...). Columns: ``roll_rate``, ``loss_rate`` (the product
-    of the roll rates from the bucket on), ``mean_balance_cents``. ``attrs['month_ends']``.
+    Indexed by bucket (``current``, ``1-30``, ...). Columns: ``roll_rate`` (to the next bucket a
+    month later; for the last, still in it), ``write_off_rate`` (written off the next month),
+    ``loss_rate``, ``mean_balance_cents``. ``attrs['month_ends']``.
 )doc");
 
   m.def("loss_rates", [](py::handle events, const py::object& bounds, int months, std::optional<Model> model) {
