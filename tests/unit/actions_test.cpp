@@ -137,6 +137,11 @@ TEST(Actions, DeclareToTheInsurerOnALawyersLetterALargeClaimOrADisputedOverdueIn
   const Action* d = find(rd, "X", declare_to_insurer);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->reason, "1 overdue invoice also disputed; 1000.00 receivable");
+  // A lawyer's letter counts within the model's legal window (730 days), not a day longer.
+  const std::vector<Event> old_letter = base + std::vector<Event>{notice(due - 10 - 730, "X", "lawyer_letter")};
+  EXPECT_EQ(find(review_at(old_letter, due - 10), "X", declare_to_insurer), nullptr);
+  const std::vector<Event> in_window = base + std::vector<Event>{notice(due - 10 - 729, "X", "lawyer_letter")};
+  EXPECT_NE(find(review_at(in_window, due - 10), "X", declare_to_insurer), nullptr);
   // Nothing owed: nothing to declare.
   const std::vector<Event> paid = letter + std::vector<Event>{payment(day("2024-06-06"), "X", "A2", 100000)};
   EXPECT_EQ(find(review_at(paid, due - 10), "X", declare_to_insurer), nullptr);
