@@ -204,3 +204,31 @@ def test_a_scorecard_model_scores_points_of_the_fitted_odds(ledger):
         cr.scorecard_model(cr.Model.default(), 600, 0.02, 20)
     with pytest.raises(cr.InvalidInputError, match="points_odds"):
         cr.scorecard_model(model, 600, -1, 20)
+
+
+def test_backtest_of_an_engine_that_keeps_its_history(ledger):
+    events = pd.read_csv(ledger, dtype=str, keep_default_na=False)
+    dates = ["2024-03-31", "2024-06-30"]
+    expected = cr.backtest(events, dates, horizon=180)
+    e = cr.Engine(keep_history=True)
+    assert e.keeps_history
+    e.post_frame(events.iloc[:500])
+    for row in events.iloc[500:510].itertuples(index=False):
+        e.post(row.date, row.client, row.kind, row.ref or None, row.amount or None, row.due or None, row.detail or None)
+    e.post_frame(events.iloc[510:])
+    pd.testing.assert_frame_equal(cr.backtest(e, dates, horizon=180), expected)
+    # Its model is the default one for the backtest; posting more later extends the history.
+    model = cr.Model(band_high=40)
+    m = cr.Engine(model, keep_history=True)
+    m.import_csv(str(ledger))
+    pd.testing.assert_frame_equal(cr.backtest(m, dates, horizon=180), cr.backtest(events, dates, horizon=180, model=model))
+    with pytest.raises(cr.InvalidInputError, match="keep_history=True"):
+        cr.backtest(cr.Engine(), dates, horizon=180)
+    with pytest.raises(cr.InvalidInputError, match="imports strictly"):
+        m.import_csv(str(ledger), lenient=True)
+    # A lenient post keeps only the rows it applied.
+    bad = pd.concat([events, pd.DataFrame([{"date": "2024-13-01", "client": "Z", "kind": "invoice"}])], ignore_index=True)
+    lenient = cr.Engine(keep_history=True)
+    report = lenient.post_frame(bad, lenient=True)
+    assert report.rejected
+    pd.testing.assert_frame_equal(cr.backtest(lenient, dates, horizon=180), expected)

@@ -215,7 +215,11 @@ class Engine:
         lawsuit_rate: float = 1.0,
         vat_rate: float = 0.0,
     ) -> dict[str, Any]: ...
-    def __init__(self, model: Optional[Model] = None, threads: int = 1) -> None: ...
+    def __init__(
+        self, model: Optional[Model] = None, threads: int = 1, *, keep_history: bool = False, language: str = "en"
+    ) -> None: ...
+    @property
+    def keeps_history(self) -> bool: ...
     def post(
         self,
         date: DateLike,
@@ -289,7 +293,7 @@ def loss_rates(
 def psi(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = 10) -> float: ...
 def calibration_table(p: npt.ArrayLike, y: npt.ArrayLike, groups: int = 10) -> pd.DataFrame: ...
 def backtest(
-    events: pd.DataFrame,
+    events: Union[pd.DataFrame, Engine],
     dates: Union[DateLike, Sequence[DateLike]],
     horizon: int = 180,
     model: Optional[Model] = None,

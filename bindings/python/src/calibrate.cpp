@@ -89,7 +89,19 @@ double metric(const py::object& a, const py::object& b, const char* first, const
 
 py::object backtest(py::handle events, py::object dates, int horizon, std::optional<Model> model, int days_past_due,
                     bool write_off, bool lawsuit, bool litigation) {
-  const std::vector<Event> ev = events_of_frame(events, "backtest");
+  std::vector<Event> ev;
+  if (py::isinstance<PyEngine>(events)) {
+    PyEngine& engine = events.cast<PyEngine&>();
+    if (!engine.keep_history)
+      throw InvalidInput("backtest: this engine does not keep its events; make it with Engine(keep_history=True), or "
+                         "pass the events DataFrame");
+    with_engine(engine, [&](Engine& en) {
+      ev = engine.history;
+      if (!model) model = en.model();
+    });
+  } else {
+    ev = events_of_frame(events, "backtest");
+  }
   std::vector<Date> when;
   py::object as_list = py::module_::import("builtins").attr("list")(
       py::isinstance<py::str>(dates) || !py::hasattr(dates, "__iter__") ? py::make_tuple(dates) : dates);
@@ -249,15 +261,16 @@ litigation (dispute_resolved litigation), each of which can be turned off.
 
 Parameters
 ----------
-events : pandas.DataFrame
-    The events, with the columns of the event file (as ``Engine.post_frame`` reads them); for a
-    file, ``pandas.read_csv(path, dtype=str, keep_default_na=False)``.
+events : pandas.DataFrame or Engine
+    The events, with the columns of the event file (as ``Engine.post_frame`` reads them; for a
+    file, ``pandas.read_csv(path, dtype=str, keep_default_na=False)``), or an engine made with
+    ``keep_history=True``, whose events and model are used.
 dates : date-like or list of them
     The dates T.
 horizon : int, default 180
     Days of the outcome window.
 model : Model, optional
-    The built-in model when omitted.
+    The engine's model for an engine, else the built-in one, when omitted.
 days_past_due, write_off, lawsuit, litigation
     The outcome rule (docs/calibration.md).
 

@@ -324,6 +324,12 @@ FrameReport post_frame(PyEngine& engine, py::handle frame, bool lenient) {
         throw;
       }
       ledger.commit(st, lenient);
+      if (engine.keep_history) {
+        std::vector<char> refused(n, 0);
+        for (const Rejection& r : st.rejected) refused[r.index] = 1;
+        for (std::size_t i = 0; i < n; ++i)
+          if (!f.errors.has(i) && !refused[i]) f.fill(i, engine.history.emplace_back());
+      }
       return std::move(st.rejected);
     });
     for (Rejection& r : staged) {

@@ -18,6 +18,9 @@ struct PyEngine {
   explicit PyEngine(Engine e) : engine(std::move(e)) {}
   Engine engine;
   std::mutex mutex;
+  // Engine(keep_history=True): every event applied, in posting order, for clientrisk.backtest.
+  bool keep_history = false;
+  std::vector<Event> history;
 };
 
 // Runs f(engine) with the GIL released and the engine's mutex held.

@@ -668,6 +668,13 @@ model : Model, optional
 threads : int, default 1
     The threads ``scores()`` shares its clients among; 0 means one per hardware thread. Scores
     are the same bits whatever the number. Also an attribute.
+keep_history : bool, default False
+    Keep every event posted (``post``, ``post_frame``, strict ``import_csv``), so that
+    ``clientrisk.backtest(engine, dates)`` can replay them: an engine folds closed invoices into
+    aggregates and cannot go back to an earlier date by itself. It costs the events' memory; a
+    snapshot does not hold them.
+language : str, default 'en'
+    'en' or 'fr', the language of reason, action and alert texts. Also an attribute.
 
 Notes
 -----
@@ -683,12 +690,18 @@ Examples
 CsvReport(rows=..., accepted=..., rejected=0)
 >>> engine.scores().sort_values("score", ascending=False).head()
 )doc");
-  engine.def(py::init([](std::optional<Model> model, long long threads) {
+  engine.def(py::init([](std::optional<Model> model, long long threads, bool keep_history, const std::string& language) {
                auto e = std::make_unique<PyEngine>(model.value_or(Model{}));
                e->engine.set_threads(threads_of(threads));
+               e->keep_history = keep_history;
+               const auto l = parse_language(language);
+               if (!l) throw InvalidInput("language: '" + language + "' is not 'en' or 'fr'");
+               e->engine.set_language(*l);
                return e;
              }),
-             "model"_a = py::none(), "threads"_a = 1);
+             "model"_a = py::none(), "threads"_a = 1, py::kw_only(), "keep_history"_a = false, "language"_a = "en");
+  engine.def_property_readonly("keeps_history", [](PyEngine& self) { return self.keep_history; },
+                               "bool: whether the engine keeps its events for clientrisk.backtest.");
   engine.def_property("threads", [](PyEngine& self) {
     return with_engine(self, [](Engine& en) { return en.threads(); });
   }, [](PyEngine& self, long long n) {
@@ -698,7 +711,10 @@ CsvReport(rows=..., accepted=..., rejected=0)
   engine.def("post", [](PyEngine& self, py::object date, py::object client, py::object kind, py::object ref,
                         py::object amount, py::object due, py::object detail, py::object amount_cents) {
     const Event e = event_of(date, client, kind, ref, amount, due, detail, amount_cents);
-    with_engine(self, [&](Engine& en) { en.post(e); });
+    with_engine(self, [&](Engine& en) {
+      en.post(e);
+      if (self.keep_history) self.history.push_back(e);
+    });
   }, "date"_a, "client"_a, "kind"_a, "ref"_a = py::none(), "amount"_a = py::none(), "due"_a = py::none(),
      "detail"_a = py::none(), py::kw_only(), "amount_cents"_a = py::none(), R"doc(
 Posts one event.
@@ -752,7 +768,17 @@ InvalidInputError
     const std::string p = path_of(path);
     CsvOptions options;
     options.lenient = lenient;
-    return with_engine(self, [&](Engine& en) { return import_csv(en, p, options); });
+    if (self.keep_history && lenient)
+      throw InvalidInput("import_csv: an engine that keeps its history imports strictly; post_frame(..., lenient=True) "
+                         "keeps the accepted rows");
+    return with_engine(self, [&](Engine& en) {
+      const CsvReport report = import_csv(en, p, options);
+      if (self.keep_history) {
+        const std::vector<Event> read = read_events_csv(p);
+        self.history.insert(self.history.end(), read.begin(), read.end());
+      }
+      return report;
+    });
   }, "path"_a, "lenient"_a = false, R"doc(
 Imports an event file (date,client,kind,ref,amount,due,detail; see the README).
 
