@@ -74,6 +74,7 @@ class Reader {
 
   bool at_end() const { return pos_ >= text_.size(); }
   std::size_t line() const { return line_; }
+  std::size_t position() const { return pos_; }
 
   // Reads one record into fields. Returns false at the end of the text. Empty lines are skipped.
   bool next(std::vector<std::string_view>& fields, std::size_t& start_line, std::optional<RowError>& error,
@@ -282,9 +283,15 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
   Ledger::Staging st = ledger.begin(text.size() / 48);
   std::vector<std::size_t> lines;  // line of each staged row, by staging index
   Event e;
+  constexpr std::size_t progress_step = std::size_t{4} << 20;
+  std::size_t next_progress = progress_step;
   try {
     while (reader.next(fields, line, error, &names)) {
       ++report.rows;
+      if (options.progress && reader.position() >= next_progress) {
+        options.progress(reader.position(), text.size());
+        next_progress = reader.position() + progress_step;
+      }
       if (!error && fields.size() != names.size())
         error = RowError{line, "", "row has " + std::to_string(fields.size()) + " fields, the header has " +
                                        std::to_string(names.size())};
@@ -310,6 +317,7 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
     throw;
   }
 
+  if (options.progress) options.progress(text.size(), text.size());
   const bool applied = ledger.commit(st, options.lenient);
   for (const Rejection& r : st.rejected) report.rejected.push_back({lines[r.index], r.column, r.message});
   std::stable_sort(report.rejected.begin(), report.rejected.end(),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ struct CsvOptions {
   bool lenient = false;
   // Longest field accepted, in bytes; a longer one is an error, not a truncation.
   std::size_t max_field_bytes = 4096;
+  // Called as the rows are read, about every 4 MiB and once at the end, with the bytes read so
+  // far and the text's size; empty: not called. It must not throw.
+  std::function<void(std::size_t read, std::size_t total)> progress;
 };
 
 struct CsvRejection {

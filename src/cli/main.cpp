@@ -18,7 +18,10 @@
 #include "clientrisk/snapshot.hpp"
 #include "clientrisk/generate.hpp"
 #include "common.hpp"
+#include "report.hpp"
 #include "review.hpp"
+#include "usage.hpp"
+#include "clientrisk/clientrisk.h"
 
 namespace cr = clientrisk;
 using namespace clientrisk::cli;
@@ -72,55 +75,31 @@ void print_json(const std::vector<cr::Score>& rows, const cr::ScoreTable& table)
     out += "},\"contributions\":{";
     for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
       out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + num("%.17g", s.contribution[k]);
-    out += "},\"reasons\":[";
-    for (std::size_t r = 0; r < s.reasons.size(); ++r)
-      out += (r ? "," : "") + std::string("{\"code\":") + json_string(s.reasons[r].code) + ",\"factor\":\"" +
-             std::string(cr::to_string(s.reasons[r].factor)) + "\",\"points\":" + num("%.17g", s.reasons[r].points) +
-             ",\"text\":" + json_string(s.reasons[r].text) + "}";
-    const cr::KeyFigures& k = s.key;
-    out += "],\"key_figures\":{\"outstanding\":\"" + k.outstanding.to_string() + "\",\"overdue\":\"" +
-           k.overdue.to_string() + "\",\"over_90\":\"" + k.over_90.to_string() + "\",\"credit_balance\":\"" +
-           k.credit_balance.to_string() + "\",\"disputed\":\"" + k.disputed.to_string() +
-           "\",\"days_beyond_terms\":" + num("%.17g", k.days_beyond_terms) + ",\"revenue_12m\":\"" +
-           k.revenue_12m.to_string() + "\",\"revenue_share\":" + num("%.17g", k.revenue_share) +
-           ",\"open_invoices\":" + std::to_string(k.open_invoices) + ",\"open_disputes\":" +
-           std::to_string(k.open_disputes) + "}}";
+    out += "},\"reasons\":" + reasons_json(s.reasons);
+    out += ",\"key_figures\":" + key_figures_json(s.key) + "}";
   }
   out += "\n]}\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 int run_score(const ScoreArgs& args) {
-  std::optional<cr::Date> as_of;
-  if (args.as_of) {
-    as_of = cr::Date::parse(*args.as_of);
-    if (!as_of) {
-      std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", args.as_of->c_str());
-      return kUsage;
-    }
-  }
-  if (!args.events && !args.snapshot) {
-    std::fprintf(stderr, "clientrisk: score needs --events, --snapshot or both (see clientrisk score --help)\n");
-    return kUsage;
-  }
+  const std::optional<cr::Date> as_of = date_option(args.as_of, "--as-of");
   cr::Engine engine = prepare_engine(args);
   cr::ScoreTable table = engine.score_all(as_of);
   // Saved once scored: the events up to the as-of date are folded into the state, the later
   // ones wait in the snapshot for their date.
   if (args.save_snapshot) cr::save_snapshot(engine, *args.save_snapshot);
-  if (table.size() == 0)
+  if (table.size() == 0 && !args.quiet)
     std::fprintf(stderr, "clientrisk: no client has events on or before %s\n", table.as_of.to_string().c_str());
-  std::vector<std::size_t> order(table.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const double sa = table.score(static_cast<Eigen::Index>(a)), sb = table.score(static_cast<Eigen::Index>(b));
-    if (sa != sb) return sa > sb;
-    return engine.client_id(table.client[a]) < engine.client_id(table.client[b]);
-  });
-  if (args.top && *args.top < order.size()) order.resize(*args.top);
+  const std::vector<std::size_t> order = ranking(engine, table, args.top);
   std::vector<cr::Score> rows;
   rows.reserve(order.size());
-  for (std::size_t i : order) rows.push_back(engine.explain(table, i));
+  Progress bar(Progress::wanted(args.quiet), "explain", "clients");
+  for (std::size_t i : order) {
+    rows.push_back(engine.explain(table, i));
+    bar.update(rows.size(), order.size());
+  }
+  bar.finish();
 
   if (args.format == "csv")
     print_csv(rows);
@@ -140,6 +119,8 @@ struct BacktestArgs {
   std::string out;  // calibrate: the model file to write
   double l2 = 0;
   std::vector<double> points;  // calibrate: base points, base odds, points to double the odds
+  std::optional<std::string> output;
+  bool quiet = false;
 };
 
 // The options backtest and calibrate share: the event file, the dates, the horizon, the model.
@@ -148,19 +129,15 @@ void add_history_options(CLI::App* sub, BacktestArgs& a, const char* as_of_help,
   sub->add_option("--as-of", a.as_of, as_of_help)->required();
   sub->add_option("--horizon", a.horizon, "Days after each date in which an outcome counts")->check(CLI::Range(1, 36500));
   sub->add_option("--model", a.model, model_help);
+  sub->add_option("--format", a.format, "Output format")->check(CLI::IsMember({"table", "json"}));
+  sub->add_option("--output", a.output, "Write to this file instead of standard output (replaced only on success)");
+  sub->add_flag("-q,--quiet", a.quiet, "No notes on stderr");
 }
 
-// The backtest data of an event file as of the dates given; nullopt after a usage error.
-std::optional<cr::BacktestData> backtest_of(const BacktestArgs& a, const cr::Model& model) {
+// The backtest data of an event file as of the dates given.
+cr::BacktestData backtest_of(const BacktestArgs& a, const cr::Model& model) {
   std::vector<cr::Date> dates;
-  for (const std::string& d : a.as_of) {
-    const auto parsed = cr::Date::parse(d);
-    if (!parsed) {
-      std::fprintf(stderr, "clientrisk: --as-of: '%s' is not a valid date (YYYY-MM-DD)\n", d.c_str());
-      return std::nullopt;
-    }
-    dates.push_back(*parsed);
-  }
+  for (const std::string& d : a.as_of) dates.push_back(*date_option(d, "--as-of"));
   {
     // The file's own errors, with their lines: every row must post.
     cr::Engine check(model);
@@ -174,13 +151,33 @@ std::optional<cr::BacktestData> backtest_of(const BacktestArgs& a, const cr::Mod
 // A calibrated model from the outcomes of an event file's history, written to --out.
 int run_calibrate(const BacktestArgs& a) {
   const cr::Model base = a.model ? cr::load_model(*a.model) : cr::Model{};
-  const auto data = backtest_of(a, base);
-  if (!data) return kUsage;
+  const cr::BacktestData data = backtest_of(a, base);
   cr::LogisticFit fit;
-  const cr::Model probability = cr::calibrated_model(*data, base, a.l2, &fit);
+  const cr::Model probability = cr::calibrated_model(data, base, a.l2, &fit);
   const cr::Model m = a.points.empty() ? probability : cr::scorecard_model(probability, a.points[0], a.points[1], a.points[2]);
   cr::save_model(m, a.out);
-  const cr::BacktestReport before = cr::evaluate(*data);
+  const cr::BacktestReport before = cr::evaluate(data);
+  std::vector<double> p(data.size());
+  for (std::size_t i = 0; i < p.size(); ++i)
+    p[i] = fit.probability(std::span<const double>(&data.sub(static_cast<Eigen::Index>(i), 0), cr::factor_count));
+  const double calibrated_auc = cr::auc(p, data.outcome);
+  const std::string fingerprint = cr::model_fingerprint(m);
+  if (a.format == "json") {
+    std::string out = "{\"rows\":" + std::to_string(before.rows) + ",\"bad\":" + std::to_string(before.bad) +
+                      ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"l2\":" + num("%.17g", a.l2) +
+                      ",\"iterations\":" + std::to_string(fit.iterations) +
+                      ",\"converged\":" + (fit.converged ? "true" : "false") + ",\"coefficients\":{";
+    for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
+      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":{\"coefficient\":" +
+             num("%.17g", fit.coef(static_cast<Eigen::Index>(k))) + ",\"std_error\":" +
+             num("%.17g", fit.std_error(static_cast<Eigen::Index>(k))) + "}";
+    out += "},\"intercept\":{\"coefficient\":" + num("%.17g", fit.intercept) + ",\"std_error\":" +
+           num("%.17g", fit.intercept_std_error) + "},\"auc_before\":" + num("%.17g", before.auc) +
+           ",\"auc_calibrated\":" + num("%.17g", calibrated_auc) + ",\"model\":" + json_string(a.out) +
+           ",\"model_fingerprint\":\"" + fingerprint + "\"}\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kOk;
+  }
   std::printf("%zu rows, %zu went bad within %d days; %d Newton iterations\n", before.rows, before.bad, a.horizon,
               fit.iterations);
   std::printf("%-16s %12s %10s\n", "factor", "coefficient", "std error");
@@ -188,12 +185,9 @@ int run_calibrate(const BacktestArgs& a) {
     std::printf("%-16s %12.4f %10.4f\n", std::string(cr::factor_names[k]).c_str(), fit.coef(static_cast<Eigen::Index>(k)),
                 fit.std_error(static_cast<Eigen::Index>(k)));
   std::printf("%-16s %12.4f %10.4f\n", "intercept", fit.intercept, fit.intercept_std_error);
-  std::vector<double> p(data->size());
-  for (std::size_t i = 0; i < p.size(); ++i)
-    p[i] = fit.probability(std::span<const double>(&data->sub(static_cast<Eigen::Index>(i), 0), cr::factor_count));
   std::printf("AUC on these dates: %.4f with %s, %.4f calibrated\n", before.auc,
-              a.model ? a.model->c_str() : "the built-in model", cr::auc(p, data->outcome));
-  std::printf("wrote %s (fingerprint %s)\n", a.out.c_str(), cr::model_fingerprint(m).substr(0, 12).c_str());
+              a.model ? a.model->c_str() : "the built-in model", calibrated_auc);
+  std::printf("wrote %s (fingerprint %s)\n", a.out.c_str(), fingerprint.substr(0, 12).c_str());
   return kOk;
 }
 
@@ -201,8 +195,7 @@ int run_calibrate(const BacktestArgs& a) {
 int run_backtest(const BacktestArgs& a) {
   const cr::Model model = a.model ? cr::load_model(*a.model) : cr::Model{};
   const auto data = backtest_of(a, model);
-  if (!data) return kUsage;
-  const cr::BacktestReport r = cr::evaluate(*data);
+  const cr::BacktestReport r = cr::evaluate(data);
   if (a.format == "json") {
     std::string out = "{\"rows\":" + std::to_string(r.rows) + ",\"bad\":" + std::to_string(r.bad) +
                       ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"auc\":" + num("%.17g", r.auc) +
@@ -232,17 +225,32 @@ int run_backtest(const BacktestArgs& a) {
   return kOk;
 }
 
-// Every weight and parameter, one per line, as the model file names them.
-void print_model(const cr::Model& m) {
+// Every weight and parameter, one per line as the model file names them, or as one JSON object.
+void print_model(const cr::Model& m, const std::string& format) {
+  std::vector<std::pair<std::string, double>> values;
   for (std::size_t i = 0; i < cr::factor_names.size(); ++i)
-    std::printf("weights.%-24s %.17g\n", std::string(cr::factor_names[i]).c_str(), m.weights[i]);
-  for (const cr::ModelParameter& p : cr::model_parameters)
-    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
-  for (const cr::ModelParameter& p : cr::calibration_parameters)
-    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
-  for (const cr::ModelParameter& p : cr::policy_parameters)
-    std::printf("%-32s %.17g\n", std::string(p.name).c_str(), m.*p.field);
+    values.emplace_back("weights." + std::string(cr::factor_names[i]), m.weights[i]);
+  auto add = [&](std::span<const cr::ModelParameter> table) {
+    for (const cr::ModelParameter& p : table) values.emplace_back(std::string(p.name), m.*p.field);
+  };
+  add(cr::model_parameters);
+  add(cr::calibration_parameters);
+  add(cr::policy_parameters);
+  if (format == "json") {
+    std::string out = "{\"fingerprint\":\"" + cr::model_fingerprint(m) + "\",\"parameters\":{";
+    for (std::size_t i = 0; i < values.size(); ++i)
+      out += (i ? "," : "") + json_string(values[i].first) + ":" + num("%.17g", values[i].second);
+    out += "}}\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return;
+  }
+  for (const auto& [name, v] : values) std::printf("%-32s %.17g\n", name.c_str(), v);
   std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
+}
+
+std::string version_string() {
+  return std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
+         std::to_string(cr::version_patch);
 }
 
 }  // namespace
@@ -250,43 +258,32 @@ void print_model(const cr::Model& m) {
 int main(int argc, char** argv) {
   CLI::App app{"clientrisk: explained client risk scores from ledger events"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) +
-                                        "." + std::to_string(cr::version_patch));
+  app.set_version_flag("--version", version_string());
+  app.footer("Exit codes: 0 success, 1 bad input, 2 usage, 3 I/O. docs/cli.md documents every subcommand.");
 
   auto* score = app.add_subcommand("score", "Score every client of an event file, riskiest first");
   ScoreArgs sa;
-  score->add_option("--events", sa.events, "Event file (CSV: date,client,kind,ref,amount,due,detail), - for stdin");
-  score->add_option("--snapshot", sa.snapshot, "Resume from this snapshot; --events then adds the events since");
+  add_ledger_options(score, sa);
   score->add_option("--save-snapshot", sa.save_snapshot, "Save the engine's state, once scored, to this snapshot");
-  score->add_option("--as-of", sa.as_of, "Score as of YYYY-MM-DD (default: the latest event date)");
-  score->add_option("--format", sa.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
-  score->add_option("--top", sa.top, "Only the N riskiest clients (N >= 1)")
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-            return digits && v.find_first_not_of('0') != std::string::npos
-                       ? std::string()
-                       : "--top must be a whole number of at least 1, got '" + v + "'";
-          },
-          "N >= 1"));
-  score->add_flag("--lenient", sa.lenient, "Report invalid rows on stderr and score the valid ones");
-  score->add_option("--model", sa.model,
-                    "Model file (default: the snapshot's model, or the built-in one); its half-lives must be the "
-                    "snapshot's");
+  score->add_option("--top", sa.top, "Only the N riskiest clients")->check(positive_count());
   score->footer("Examples:\n  clientrisk score --events examples/ledger.csv --as-of 2024-12-31 --top 10\n"
                 "  clientrisk score --events jan.csv --save-snapshot state.crs\n"
                 "  clientrisk score --snapshot state.crs --events feb.csv --save-snapshot state.crs");
 
-  auto* generate = app.add_subcommand("generate", "Write a deterministic synthetic ledger to standard output");
+  const auto report_commands = add_report_commands(app);
+
+  auto* generate = app.add_subcommand("generate", "Write a deterministic synthetic ledger (CSV)");
   cr::GenerateOptions gen;
+  std::optional<std::string> generate_output;
   generate->add_option("--clients", gen.clients, "Number of clients")->check(CLI::Range(1ull, 100000000ull));
   generate->add_option("--months", gen.months, "Number of months")->check(CLI::Range(1, 600));
   generate->add_option("--seed", gen.seed, "Random seed");
+  generate->add_option("--output", generate_output, "Write to this file instead of standard output");
   generate->footer("Example:\n  clientrisk generate --clients 1000 --months 24 --seed 7 > ledger.csv");
 
   auto* model = app.add_subcommand("model", "Write, show or check a model file");
   model->require_subcommand(1);
-  std::string model_path;
+  std::string model_path, model_format = "table";
   bool binary = false;
   auto* model_init = model->add_subcommand("init", "Write the built-in model to FILE (XML unless --binary)");
   model_init->add_option("FILE", model_path, "Model file to write")->required();
@@ -294,7 +291,8 @@ int main(int argc, char** argv) {
   model_init->footer("Example:\n  clientrisk model init risk.crm");
   auto* model_show = model->add_subcommand("show", "Print every weight and parameter of a model file");
   model_show->add_option("FILE", model_path, "Model file")->required();
-  model_show->footer("Example:\n  clientrisk model show risk.crm");
+  model_show->add_option("--format", model_format, "Output format")->check(CLI::IsMember({"table", "json"}));
+  model_show->footer("Example:\n  clientrisk model show risk.crm --format json");
   auto* model_validate = model->add_subcommand("validate", "Check a model file; exit 0 when it is valid");
   model_validate->add_option("FILE", model_path, "Model file")->required();
   model_validate->footer("Example:\n  clientrisk model validate risk.crm");
@@ -303,7 +301,6 @@ int main(int argc, char** argv) {
   BacktestArgs ba;
   add_history_options(backtest, ba, "Score as of YYYY-MM-DD (repeat for several dates)",
                       "Model file (default: the built-in model)");
-  backtest->add_option("--format", ba.format, "Output format")->check(CLI::IsMember({"table", "json"}));
   backtest->footer("Went bad: an invoice 60 days past due while open, a write-off, a lawsuit or a litigation\n"
                    "in the window (docs/calibration.md).\n"
                    "Example:\n  clientrisk backtest --events examples/ledger.csv --as-of 2024-03-31 --as-of 2024-06-30 "
@@ -329,47 +326,69 @@ int main(int argc, char** argv) {
                     "--points 600 0.02 20 --out scorecard.crm");
 
   const auto review_commands = add_review_commands(app);
-  auto* version = app.add_subcommand("version", "Print the version");
+  auto* version = app.add_subcommand("version", "Print the version of the command and of the C ABI");
+  std::string version_format = "table";
+  version->add_option("--format", version_format, "Output format")->check(CLI::IsMember({"table", "json"}));
+  version->footer("Example:\n  clientrisk version --format json");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kOk : kUsage;
+    // A misspelt name gets the closest valid one instead of the parser's message.
+    const auto hint = e.get_exit_code() == 0 ? std::nullopt : closest_name_hint(app, argc, argv);
+    if (!hint) return app.exit(e) == 0 ? kOk : kUsage;
+    std::fprintf(stderr, "%s\n", hint->c_str());
+    return kUsage;
   }
 
   try {
-    if (*score) return run_score(sa);
-    if (*backtest) return run_backtest(ba);
-    if (*calibrate) return run_calibrate(ca);
-    if (const auto code = run_review_command(*review_commands)) return *code;
-    if (*model_init) {
+    // The subcommand's standard output, into --output when given.
+    std::optional<std::string> output = sa.output;
+    if (*backtest) output = ba.output;
+    if (*calibrate) output = ca.output;
+    if (*generate) output = generate_output;
+    if (const auto* o = review_output(*review_commands)) output = *o;
+    if (const auto* o = report_output(*report_commands)) output = *o;
+    Output out(output);
+    int code = kUsage;
+    if (*score) {
+      code = run_score(sa);
+    } else if (*backtest) {
+      code = run_backtest(ba);
+    } else if (*calibrate) {
+      code = run_calibrate(ca);
+    } else if (const auto c = run_review_command(*review_commands)) {
+      code = *c;
+    } else if (const auto r = run_report_command(*report_commands)) {
+      code = *r;
+    } else if (*model_init) {
       cr::save_model(cr::Model{}, model_path, binary ? cr::ArchiveFormat::binary : cr::ArchiveFormat::xml);
-      return kOk;
-    }
-    if (*model_show) {
-      print_model(cr::load_model(model_path));
-      return kOk;
-    }
-    if (*model_validate) {
+      code = kOk;
+    } else if (*model_show) {
+      print_model(cr::load_model(model_path), model_format);
+      code = kOk;
+    } else if (*model_validate) {
       cr::load_model(model_path);
       std::printf("%s: valid model\n", model_path.c_str());
-      return kOk;
-    }
-    if (*generate) {
+      code = kOk;
+    } else if (*generate) {
       std::ios::sync_with_stdio(false);
       cr::write_ledger_csv(std::cout, gen);
       std::cout.flush();
-      if (!std::cout) {
-        std::fprintf(stderr, "clientrisk: cannot write to standard output\n");
-        return kIo;
-      }
-      return kOk;
+      if (!std::cout) throw cr::IoError("cannot write the ledger to standard output");
+      code = kOk;
+    } else if (*version) {
+      if (version_format == "json")
+        std::printf("{\"version\":\"%s\",\"abi\":%d}\n", version_string().c_str(), CR_ABI_VERSION);
+      else
+        std::printf("clientrisk %s (C ABI %d)\n", version_string().c_str(), CR_ABI_VERSION);
+      code = kOk;
     }
-    if (*version) {
-      std::printf("clientrisk %d.%d.%d\n", cr::version_major, cr::version_minor, cr::version_patch);
-      return kOk;
-    }
+    if (code == kOk) out.commit();
+    return code;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "clientrisk: %s\n", e.what());
+    return kUsage;
   } catch (const cr::IoError& e) {
     std::fprintf(stderr, "clientrisk: %s\n", e.what());
     return kIo;
@@ -380,5 +399,4 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clientrisk: out of memory\n");
     return kIo;
   }
-  return kUsage;
 }

@@ -15,18 +15,51 @@
 
 namespace clientrisk::cli {
 
-namespace {
+cr::ProvisionOptions provision_options(const ReviewArgs& a, std::string* source) {
+  cr::ProvisionOptions o;
+  o.bounds = a.buckets;
+  o.vat_rate = a.vat;
+  o.disputed_rate = a.disputed_rate;
+  o.lawsuit_rate = a.lawsuit_rate;
+  if (a.loss_rates == "roll") {
+    if (!a.in.events || *a.in.events == "-")
+      throw UsageError("--loss-rates roll estimates them from the history of an event file: give --events FILE "
+                             "(not standard input), or the rates");
+    const cr::RollRates rr = cr::estimate_roll_rates(cr::read_events_csv(*a.in.events), a.roll_months,
+                                                     a.in.model ? cr::load_model(*a.in.model) : cr::Model{});
+    o.loss_rates = rr.loss_rates(o.bounds);
+    *source = "roll rates of " + std::to_string(rr.month_ends) + " month ends";
+  } else {
+    o.loss_rates.clear();
+    std::stringstream in(a.loss_rates);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      char* end = nullptr;
+      const double v = std::strtod(item.c_str(), &end);
+      if (item.empty() || *end != '\0') throw UsageError("--loss-rates: '" + item + "' is not a number");
+      o.loss_rates.push_back(v);
+    }
+    *source = "given";
+  }
+  cr::validate(o);
+  return o;
+}
 
-struct ReviewArgs {
-  ScoreArgs in;
-  std::optional<std::string> since, orders, limits;
-  std::string lang = "en";
-  std::optional<std::size_t> top;
-  std::string loss_rates = "roll";
-  std::vector<std::int32_t> buckets = cr::ProvisionOptions{}.bounds;
-  double vat = 0, disputed_rate = cr::ProvisionOptions{}.disputed_rate, lawsuit_rate = cr::ProvisionOptions{}.lawsuit_rate;
-  int roll_months = 12;
-};
+void add_provision_options(CLI::App* sub, ReviewArgs& a) {
+  sub->add_option("--loss-rates", a.loss_rates,
+                  "Loss rate of each bucket, comma-separated, or roll: estimated from the event file's history by "
+                  "the roll-rate method");
+  sub->add_option("--buckets", a.buckets, "Upper bounds in days past due of every bucket but the last, from 0")
+      ->delimiter(',');
+  sub->add_option("--vat", a.vat, "VAT rate the amounts include: provisions are computed excluding it")
+      ->check(CLI::Range(0.0, 10.0));
+  sub->add_option("--disputed-rate", a.disputed_rate, "Specific provision on disputed amounts")->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--lawsuit-rate", a.lawsuit_rate, "Specific provision on the receivables of a client in litigation")
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--roll-months", a.roll_months, "Buckets of one month that the roll rates follow")->check(CLI::Range(1, 120));
+}
+
+namespace {
 
 std::string money(cr::Money m) { return m.to_string(); }
 std::string real(double v) { return std::isfinite(v) ? num("%.17g", v) : std::string("null"); }
@@ -67,15 +100,6 @@ cr::ClientAmounts read_amounts(const std::string& path, const char* what) {
   return out;
 }
 
-cr::Engine engine_for(const ReviewArgs& a) {
-  if (!a.in.events && !a.in.snapshot) throw cr::InvalidInput("give --events, --snapshot or both");
-  cr::Engine e = prepare_engine(a.in);
-  const auto lang = cr::parse_language(a.lang);
-  if (!lang) throw cr::InvalidInput("--lang: '" + a.lang + "' is not en or fr");
-  e.set_language(*lang);
-  return e;
-}
-
 cr::ReviewOptions review_options(const ReviewArgs& a) {
   cr::ReviewOptions o;
   if (a.orders) o.open_orders = read_amounts(*a.orders, "--orders");
@@ -86,7 +110,7 @@ cr::ReviewOptions review_options(const ReviewArgs& a) {
 void write(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
 int run_actions(const ReviewArgs& a) {
-  cr::Engine e = engine_for(a);
+  cr::Engine e = prepare_engine(a.in);
   const auto as_of = date_option(a.in.as_of, "--as-of");
   const auto since = date_option(a.since, "--since");
   std::optional<cr::ScoreTable> before;
@@ -98,10 +122,10 @@ int run_actions(const ReviewArgs& a) {
   std::vector<cr::Alert> alerts;
   if (before) alerts = cr::band_alerts(e, *before, r.scores);
   std::vector<cr::Action> actions = r.actions;
-  if (a.top && *a.top < actions.size()) actions.resize(*a.top);
+  if (a.in.top && *a.in.top < actions.size()) actions.resize(*a.in.top);
   if (a.in.format == "json") {
     std::string out = "{\"as_of\":\"" + r.as_of.to_string() + "\",\"model_fingerprint\":\"" + r.scores.model_fingerprint +
-                      "\",\"language\":\"" + a.lang + "\",\"actions\":[";
+                      "\",\"language\":\"" + a.in.lang + "\",\"actions\":[";
     for (std::size_t i = 0; i < actions.size(); ++i) {
       const cr::Action& x = actions[i];
       out += std::string(i ? ",\n" : "\n") + "{\"client\":" + json_string(x.client) + ",\"code\":\"" +
@@ -140,10 +164,10 @@ int run_actions(const ReviewArgs& a) {
 }
 
 int run_worklist(const ReviewArgs& a) {
-  cr::Engine e = engine_for(a);
+  cr::Engine e = prepare_engine(a.in);
   const cr::Review r = cr::review(e, date_option(a.in.as_of, "--as-of"), review_options(a));
   std::vector<cr::WorkItem> rows = r.worklist;
-  if (a.top && *a.top < rows.size()) rows.resize(*a.top);
+  if (a.in.top && *a.in.top < rows.size()) rows.resize(*a.in.top);
   auto action = [](const cr::WorkItem& w) { return w.action ? std::string(cr::to_string(*w.action)) : std::string(); };
   if (a.in.format == "json") {
     std::string out = "{\"as_of\":\"" + r.as_of.to_string() + "\",\"model_fingerprint\":\"" + r.scores.model_fingerprint +
@@ -181,37 +205,6 @@ int run_worklist(const ReviewArgs& a) {
   return kOk;
 }
 
-// The provision options of the command line; roll rates from the event file when asked.
-cr::ProvisionOptions provision_options(const ReviewArgs& a, std::string* source) {
-  cr::ProvisionOptions o;
-  o.bounds = a.buckets;
-  o.vat_rate = a.vat;
-  o.disputed_rate = a.disputed_rate;
-  o.lawsuit_rate = a.lawsuit_rate;
-  if (a.loss_rates == "roll") {
-    if (!a.in.events || *a.in.events == "-")
-      throw cr::InvalidInput("--loss-rates roll estimates them from the history of an event file: give --events FILE "
-                             "(not standard input), or the rates");
-    const cr::RollRates rr = cr::estimate_roll_rates(cr::read_events_csv(*a.in.events), a.roll_months,
-                                                     a.in.model ? cr::load_model(*a.in.model) : cr::Model{});
-    o.loss_rates = rr.loss_rates(o.bounds);
-    *source = "roll rates of " + std::to_string(rr.month_ends) + " month ends";
-  } else {
-    o.loss_rates.clear();
-    std::stringstream in(a.loss_rates);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      char* end = nullptr;
-      const double v = std::strtod(item.c_str(), &end);
-      if (item.empty() || *end != '\0') throw cr::InvalidInput("--loss-rates: '" + item + "' is not a number");
-      o.loss_rates.push_back(v);
-    }
-    *source = "given";
-  }
-  cr::validate(o);
-  return o;
-}
-
 std::string amounts_json(const std::vector<std::string>& labels, const std::vector<cr::Money>& v) {
   std::string out = "{";
   for (std::size_t b = 0; b < v.size(); ++b) out += (b ? "," : "") + json_string(labels[b]) + ":\"" + money(v[b]) + "\"";
@@ -221,7 +214,7 @@ std::string amounts_json(const std::vector<std::string>& labels, const std::vect
 int run_provisions(const ReviewArgs& a) {
   std::string source;
   const cr::ProvisionOptions o = provision_options(a, &source);
-  cr::Engine e = engine_for(a);
+  cr::Engine e = prepare_engine(a.in);
   const cr::ScoreTable t = e.score_all(date_option(a.in.as_of, "--as-of"));
   const cr::ProvisionReport r = cr::provisions(e, t, o);
   std::vector<cr::ProvisionRow> rows = r.clients;
@@ -229,7 +222,7 @@ int run_provisions(const ReviewArgs& a) {
     if (x.total != y.total) return x.total > y.total;
     return x.client < y.client;
   });
-  if (a.top && *a.top < rows.size()) rows.resize(*a.top);
+  if (a.in.top && *a.in.top < rows.size()) rows.resize(*a.in.top);
   const std::size_t nb = r.buckets.size();
   auto receivable = [](const cr::ProvisionRow& p) {
     cr::Money s;
@@ -296,7 +289,7 @@ int run_provisions(const ReviewArgs& a) {
 int run_portfolio(const ReviewArgs& a) {
   std::string source;
   const cr::ProvisionOptions o = provision_options(a, &source);
-  cr::Engine e = engine_for(a);
+  cr::Engine e = prepare_engine(a.in);
   const cr::ScoreTable t = e.score_all(date_option(a.in.as_of, "--as-of"));
   const cr::Portfolio p = cr::portfolio(e, t, cr::provisions(e, t, o));
   if (a.in.format == "json" || a.in.format == "csv") {
@@ -350,16 +343,6 @@ int run_portfolio(const ReviewArgs& a) {
   return kOk;
 }
 
-CLI::Validator positive_count() {
-  return CLI::Validator(
-      [](std::string& v) {
-        const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-        return digits && v.find_first_not_of('0') != std::string::npos ? std::string()
-                                                                         : "must be a whole number of at least 1, got '" + v + "'";
-      },
-      "N >= 1");
-}
-
 }  // namespace
 
 struct ReviewCommands {
@@ -370,33 +353,14 @@ struct ReviewCommands {
 std::shared_ptr<ReviewCommands> add_review_commands(CLI::App& app) {
   auto c = std::make_shared<ReviewCommands>();
   auto inputs = [](CLI::App* sub, ReviewArgs& a) {
-    sub->add_option("--events", a.in.events, "Event file (CSV), - for stdin");
-    sub->add_option("--snapshot", a.in.snapshot, "Resume from this snapshot; --events then adds the events since");
-    sub->add_option("--model", a.in.model, "Model file, with its actions policy (default: the built-in one)");
-    sub->add_option("--as-of", a.in.as_of, "As of YYYY-MM-DD (default: the latest event date)");
-    sub->add_option("--format", a.in.format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}));
-    sub->add_flag("--lenient", a.in.lenient, "Report invalid rows on stderr and use the valid ones");
-    sub->add_option("--top", a.top, "Only the first N rows")->check(positive_count());
-  };
-  auto provision_inputs = [](CLI::App* sub, ReviewArgs& a) {
-    sub->add_option("--loss-rates", a.loss_rates,
-                    "Loss rate of each bucket, comma-separated, or roll: estimated from the event file's history by "
-                    "the roll-rate method");
-    sub->add_option("--buckets", a.buckets, "Upper bounds in days past due of every bucket but the last, from 0")
-        ->delimiter(',');
-    sub->add_option("--vat", a.vat, "VAT rate the amounts include: provisions are computed excluding it")
-        ->check(CLI::Range(0.0, 10.0));
-    sub->add_option("--disputed-rate", a.disputed_rate, "Specific provision on disputed amounts")->check(CLI::Range(0.0, 1.0));
-    sub->add_option("--lawsuit-rate", a.lawsuit_rate, "Specific provision on the receivables of a client in litigation")
-        ->check(CLI::Range(0.0, 1.0));
-    sub->add_option("--roll-months", a.roll_months, "Buckets of one month that the roll rates follow")->check(CLI::Range(1, 120));
+    add_ledger_options(sub, a.in);
+    sub->add_option("--top", a.in.top, "Only the first N rows")->check(positive_count());
   };
   c->actions = app.add_subcommand("actions", "What to do about each client: reminders, notices, insurer, provisions, holds");
   inputs(c->actions, c->actions_args);
   c->actions->add_option("--since", c->actions_args.since, "Also list the clients whose band changed since YYYY-MM-DD");
   c->actions->add_option("--orders", c->actions_args.orders, "Open orders per client (CSV client,amount), added to exposure");
   c->actions->add_option("--limits", c->actions_args.limits, "Credit limits per client (CSV client,amount) replacing the recommended ones");
-  c->actions->add_option("--lang", c->actions_args.lang, "Language of the reasons")->check(CLI::IsMember({"en", "fr"}));
   c->actions->footer("Most urgent first (priority 1), then by amount. docs/actions.md lists every rule and its policy field.\n"
                      "Example:\n  clientrisk actions --events examples/ledger.csv --since 2024-09-30 --lang fr");
   c->worklist = app.add_subcommand("worklist", "Clients for the collections team, by amount at stake x likelihood x urgency");
@@ -406,14 +370,22 @@ std::shared_ptr<ReviewCommands> add_review_commands(CLI::App& app) {
   c->worklist->footer("Example:\n  clientrisk worklist --events examples/ledger.csv --top 20");
   c->provisions = app.add_subcommand("provisions", "Expected credit loss by aging bucket and specific provisions");
   inputs(c->provisions, c->provisions_args);
-  provision_inputs(c->provisions, c->provisions_args);
+  add_provision_options(c->provisions, c->provisions_args);
   c->provisions->footer("Example:\n  clientrisk provisions --events examples/ledger.csv --vat 0.20\n"
                         "  clientrisk provisions --events examples/ledger.csv --loss-rates 0.005,0.02,0.05,0.1,0.25,0.5,1");
   c->portfolio = app.add_subcommand("portfolio", "Concentration, DSO, days beyond terms and expected loss by band");
   inputs(c->portfolio, c->portfolio_args);
-  provision_inputs(c->portfolio, c->portfolio_args);
+  add_provision_options(c->portfolio, c->portfolio_args);
   c->portfolio->footer("Example:\n  clientrisk portfolio --events examples/ledger.csv --format json");
   return c;
+}
+
+const std::optional<std::string>* review_output(const ReviewCommands& c) {
+  if (*c.actions) return &c.actions_args.in.output;
+  if (*c.worklist) return &c.worklist_args.in.output;
+  if (*c.provisions) return &c.provisions_args.in.output;
+  if (*c.portfolio) return &c.portfolio_args.in.output;
+  return nullptr;
 }
 
 std::optional<int> run_review_command(const ReviewCommands& c) {

@@ -118,7 +118,7 @@ TEST(Cli, ActionsRefuseBadDatesAndAmountFiles) {
   EXPECT_EQ(after.exit_code, 1);
   EXPECT_NE(after.err.find("--since 2024-07-01 is after --as-of"), std::string::npos) << after.err;
   const CliRun bad_date = run("actions --events " + kLedger + " --since 2024-13-01");
-  EXPECT_EQ(bad_date.exit_code, 1);
+  EXPECT_EQ(bad_date.exit_code, 2);  // a flag's value: a usage error
   EXPECT_NE(bad_date.err.find("--since: '2024-13-01' is not a valid date"), std::string::npos) << bad_date.err;
   const std::string orders = temp_path("orders.csv");
   std::ofstream(orders) << "client;amount\n";
@@ -140,7 +140,7 @@ TEST(Cli, ActionsRefuseBadDatesAndAmountFiles) {
   EXPECT_NE(held.out.find("1,credit_hold,C000001,"), std::string::npos);
   EXPECT_EQ(run("actions --events " + kLedger + " --orders " + temp_path("missing.csv")).exit_code, 3);
   EXPECT_EQ(run("actions --events " + kLedger + " --lang de").exit_code, 2);
-  EXPECT_EQ(run("actions").exit_code, 1);  // neither --events nor --snapshot
+  EXPECT_EQ(run("actions").exit_code, 2);  // neither --events nor --snapshot
   std::remove(orders.c_str());
 }
 
@@ -183,10 +183,10 @@ TEST(Cli, ProvisionsEqualTheLibrarysWithGivenOrEstimatedRates) {
   EXPECT_EQ(few.exit_code, 1);
   EXPECT_NE(few.err.find("7 buckets but 2 loss rates"), std::string::npos) << few.err;
   const CliRun word = run("provisions --events " + kLedger + " --loss-rates 0.1,x");
-  EXPECT_EQ(word.exit_code, 1);
+  EXPECT_EQ(word.exit_code, 2);
   EXPECT_NE(word.err.find("--loss-rates: 'x' is not a number"), std::string::npos) << word.err;
   const CliRun piped = run("provisions --events - < " + kLedger);
-  EXPECT_EQ(piped.exit_code, 1);
+  EXPECT_EQ(piped.exit_code, 2);
   EXPECT_NE(piped.err.find("give --events FILE"), std::string::npos) << piped.err;
 }
 
@@ -305,7 +305,7 @@ TEST(Cli, ClearMessagesForOddArguments) {
   for (const char* top : {"0", "-1", "abc"}) {
     CliRun r = run("score --events " + kLedger + " --top " + top);
     EXPECT_EQ(r.exit_code, 2) << top;
-    EXPECT_NE(r.err.find("--top must be a whole number of at least 1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--top: must be a whole number of at least 1"), std::string::npos) << r.err;
   }
   CliRun dir = run("score --events " + testing::TempDir());
   EXPECT_EQ(dir.exit_code, 3);
