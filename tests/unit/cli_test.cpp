@@ -455,3 +455,120 @@ TEST(Cli, CalibrateWritesAModelThatScoresProbabilities) {
   std::remove(card.c_str());
   std::remove(out.c_str());
 }
+
+TEST(Cli, ExplainShowsOneClientAndRefusesUnknownOnes) {
+  const CliRun table = run("explain C000002 --events " + kLedger);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("C000002  score 77.6  band critical  as of 2024-12-31", 0), 0u) << table.out;
+  for (const char* part : {"non_payment          1.000    35.0", "NP-OVER-90", "open invoices by age", "181-365",
+                           "declare_to_insurer"})
+    EXPECT_NE(table.out.find(part), std::string::npos) << part;
+  // The JSON's score is the score command's, bit for bit.
+  const CliRun json = run("explain C000002 --events " + kLedger + " --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const CliRun all = run("score --events " + kLedger + " --format json --top 1");
+  const std::string score = all.out.substr(all.out.find("\"score\":"), 26);
+  EXPECT_NE(json.out.find(score), std::string::npos) << score;
+  EXPECT_NE(json.out.find("\"open_invoices\":[{\"issued\":\"2024-03-10\""), std::string::npos);
+  const CliRun fr = run("explain C000002 --events " + kLedger + " --lang fr");
+  EXPECT_NE(fr.out.find("15\u202f277,53"), std::string::npos);
+
+  const CliRun unknown = run("explain NOBODY --events " + kLedger);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("unknown client 'NOBODY'"), std::string::npos) << unknown.err;
+  EXPECT_EQ(run("explain --events " + kLedger).exit_code, 2);  // no CLIENT
+  EXPECT_EQ(run("explain C000002 --events " + kLedger + " --format csv").exit_code, 2);
+  EXPECT_EQ(run("explain C000002 --events " + kLedger + " --lang de").exit_code, 2);
+}
+
+TEST(Cli, ReportWritesOneSelfContainedHtmlFile) {
+  const std::string path = temp_path("report.html");
+  const CliRun r = run("report --events " + kLedger + " --output " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("wrote " + path + " (40 clients as of 2024-12-31)"), std::string::npos) << r.err;
+  const std::string page = read_file(path);
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+  EXPECT_EQ(page.find("http:"), std::string::npos);  // no external resource
+  EXPECT_EQ(page.find("https:"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
+  EXPECT_NE(page.find(model_fingerprint(Model{})), std::string::npos);
+  std::size_t charts = 0, rows = 0;
+  for (std::size_t at = page.find("<svg viewBox"); at != std::string::npos; at = page.find("<svg viewBox", at + 1)) ++charts;
+  for (std::size_t at = page.find("<svg class=\"bar\""); at != std::string::npos; at = page.find("<svg class=\"bar\"", at + 1))
+    ++rows;
+  EXPECT_EQ(charts, 4u);  // scores, bands, Lorenz, aging
+  EXPECT_EQ(rows, 20u);   // the twenty riskiest
+  EXPECT_EQ(page.rfind("</html>\n"), page.size() - 8);
+
+  const CliRun fr = run("report --events " + kLedger + " --lang fr --riskiest 5 --quiet --output " + path);
+  ASSERT_EQ(fr.exit_code, 0) << fr.err;
+  EXPECT_EQ(fr.err, "");
+  EXPECT_NE(read_file(path).find("Rapport de risque client"), std::string::npos);
+  EXPECT_EQ(run("report --events " + kLedger + " --riskiest 0").exit_code, 2);
+  EXPECT_EQ(run("report --events " + kLedger + " --format json").exit_code, 2);  // HTML only
+  std::remove(path.c_str());
+}
+
+TEST(Cli, OutputIsReplacedOnlyWhenTheCommandSucceeds) {
+  const std::string path = temp_path("out.txt");
+  std::ofstream(path) << "previous";
+  const CliRun missing = run("score --events " + temp_path("missing.csv") + " --output " + path);
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(read_file(path), "previous");
+  const CliRun bad_date = run("score --events " + kLedger + " --as-of 2024-02-30 --output " + path);
+  EXPECT_EQ(bad_date.exit_code, 2);
+  EXPECT_EQ(read_file(path), "previous");
+  const CliRun unknown = run("explain NOBODY --events " + kLedger + " --output " + path);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(read_file(path), "previous");
+  const CliRun nowhere = run("score --events " + kLedger + " --output " + testing::TempDir() + "no/such/dir/out.txt");
+  EXPECT_EQ(nowhere.exit_code, 3);
+  EXPECT_NE(nowhere.err.find("--output: cannot write"), std::string::npos) << nowhere.err;
+  const CliRun ok = run("score --events " + kLedger + " --format csv --output " + path);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(read_file(path), run("score --events " + kLedger + " --format csv").out);
+  // No temporary file is left beside it.
+  const CliRun left = run("version; ls " + path + ".tmp* 2>/dev/null | wc -l");
+  EXPECT_NE(left.out.find("\n0\n"), std::string::npos) << left.out;
+  std::remove(path.c_str());
+}
+
+TEST(Cli, MisspeltNamesGetTheClosestValidOne) {
+  const CliRun sub = run("scroe --events " + kLedger);
+  EXPECT_EQ(sub.exit_code, 2);
+  EXPECT_NE(sub.err.find("clientrisk: unknown subcommand 'scroe'; did you mean 'score'?"), std::string::npos) << sub.err;
+  const CliRun flag = run("score --eventz " + kLedger);
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_NE(flag.err.find("clientrisk score: unknown option '--eventz'; did you mean '--events'?"), std::string::npos)
+      << flag.err;
+  const CliRun nested = run("model shwo x.crm");
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("clientrisk model: unknown subcommand 'shwo'; did you mean 'show'?"), std::string::npos)
+      << nested.err;
+  const CliRun far = run("frobnicate");
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("unknown subcommand 'frobnicate' (see clientrisk --help)"), std::string::npos) << far.err;
+}
+
+TEST(Cli, ProgressOnlyOnATerminalAndNeverWithQuiet) {
+  const CliRun piped = run("score --events " + kLedger + " --top 1");
+  ASSERT_EQ(piped.exit_code, 0);
+  EXPECT_EQ(piped.err, "");  // a pipe gets nothing extra
+  if (system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "skipped: script(1) is not installed";
+  // script(1) gives the command a terminal; what the terminal showed comes out on standard output.
+  const std::string cmd = std::string(CLIENTRISK_CLI) + " score --events " + kLedger + " --top 1 >/dev/null";
+  FILE* p = popen(("script -qec '" + cmd + "' /dev/null").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string tty;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) tty.append(buf, n);
+  pclose(p);
+  EXPECT_NE(tty.find("\r\033[Kimport [########################] 100%"), std::string::npos) << tty;
+  p = popen(("script -qec '" + cmd + " --quiet' /dev/null").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  tty.clear();
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) tty.append(buf, n);
+  pclose(p);
+  EXPECT_EQ(tty.find("import ["), std::string::npos) << tty;
+}
