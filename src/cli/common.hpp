@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -70,6 +71,10 @@ inline std::string csv_field(std::string_view s) {
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
+
+// An amount as a decimal string; a real number for JSON (null when not finite).
+inline std::string money(cr::Money m) { return m.to_string(); }
+inline std::string real(double v) { return std::isfinite(v) ? num("%.17g", v) : std::string("null"); }
 
 // A score's reasons as a JSON array.
 inline std::string reasons_json(const std::vector<cr::Reason>& reasons) {

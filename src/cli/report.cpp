@@ -19,8 +19,6 @@ namespace clientrisk::cli {
 
 namespace {
 
-std::string money(cr::Money m) { return m.to_string(); }
-
 // An amount with its thousands grouped, as people read it: 1,234,567.89 or 1 234 567,89.
 std::string grouped(cr::Money m, cr::Language l, bool cents = true) {
   const std::int64_t c = m.cents();
@@ -136,8 +134,7 @@ int run_explain(const ExplainArgs& a) {
     out += "],\"credit\":";
     if (credit)
       out += "{\"limit\":\"" + money(credit->limit) + "\",\"recommended\":\"" + money(credit->recommended) +
-             "\",\"exposure\":\"" + money(credit->exposure) + "\",\"utilisation\":" +
-             (std::isfinite(credit->utilisation) ? num("%.17g", credit->utilisation) : std::string("null")) +
+             "\",\"exposure\":\"" + money(credit->exposure) + "\",\"utilisation\":" + real(credit->utilisation) +
              ",\"over_limit\":" + (credit->over_limit ? "true" : "false") + "}";
     else
       out += "null";
@@ -148,8 +145,7 @@ int run_explain(const ExplainArgs& a) {
              std::to_string(x.priority) + ",\"amount\":\"" + money(x.amount) + "\",\"deadline\":\"" +
              x.deadline.to_string() + "\",\"reason\":" + json_string(x.reason) + "}";
     }
-    const std::string end = "]}\n";
-    out += end;
+    out += "]}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kOk;
   }

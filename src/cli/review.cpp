@@ -61,9 +61,6 @@ void add_provision_options(CLI::App* sub, ReviewArgs& a) {
 
 namespace {
 
-std::string money(cr::Money m) { return m.to_string(); }
-std::string real(double v) { return std::isfinite(v) ? num("%.17g", v) : std::string("null"); }
-
 // A CSV of client,amount with a header, as open orders or credit limits.
 cr::ClientAmounts read_amounts(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
