@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cmath>
 #include <algorithm>
 #include <cstdio>
@@ -37,10 +38,20 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline std::string num(const char* format, double v) {
+// printf into a string; the compiler checks the arguments against the format.
+[[gnu::format(printf, 1, 2)]] inline std::string num(const char* format, ...) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
+  std::va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
   return buf;
+}
+
+// "0.1.0"
+inline std::string version_string() {
+  return std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
+         std::to_string(cr::version_patch);
 }
 
 inline std::string json_string(std::string_view s) {

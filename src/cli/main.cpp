@@ -248,11 +248,6 @@ void print_model(const cr::Model& m, const std::string& format) {
   std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
 }
 
-std::string version_string() {
-  return std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
-         std::to_string(cr::version_patch);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -334,10 +329,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // A misspelt name gets the closest valid one instead of the parser's message.
-    const auto hint = e.get_exit_code() == 0 ? std::nullopt : closest_name_hint(app, argc, argv);
-    if (!hint) return app.exit(e) == 0 ? kOk : kUsage;
-    std::fprintf(stderr, "%s\n", hint->c_str());
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "%s\n", usage_message(app, argc, argv, e).c_str());
     return kUsage;
   }
 

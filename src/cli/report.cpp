@@ -368,7 +368,8 @@ std::string lorenz(const cr::Review& r, const cr::Portfolio& p, const Words& w, 
   double total = 0;
   for (std::int64_t v : revenue) total += static_cast<double>(v);
   const double x0 = 56, y0 = 244, size = 224;
-  std::string out = "<svg viewBox=\"0 0 640 270\" role=\"img\" aria-label=\"" + html(w.concentration) + "\">";
+  std::string out = "<div class=\"charts\"><div><svg class=\"square\" viewBox=\"0 0 300 282\" role=\"img\" aria-label=\"" +
+                    html(w.concentration) + "\">";
   for (int i = 0; i <= 4; ++i) {
     const double v = i * 0.25;
     out += "<line x1=\"" + f1(x0) + "\" y1=\"" + f1(y0 - size * v) + "\" x2=\"" + f1(x0 + size) + "\" y2=\"" +
@@ -390,20 +391,18 @@ std::string lorenz(const cr::Review& r, const cr::Portfolio& p, const Words& w, 
     }
   }
   out += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"#2980b9\" stroke-width=\"2.5\"/>";
-  out += "<text x=\"" + f1(x0 + size / 2) + "\" y=\"266\" class=\"axis\" text-anchor=\"middle\">" + html(w.share_clients) +
+  out += "<text x=\"" + f1(x0 + size / 2) + "\" y=\"278\" class=\"axis\" text-anchor=\"middle\">" + html(w.share_clients) +
          "</text><text x=\"14\" y=\"" + f1(y0 - size / 2) + "\" class=\"axis\" text-anchor=\"middle\" transform=\"rotate(-90 14 " +
          f1(y0 - size / 2) + ")\">" + html(w.share_revenue) + "</text>";
-  const double tx = 320;
-  auto line = [&](double y, const std::string& label, const std::string& value) {
-    return "<text x=\"" + f1(tx) + "\" y=\"" + f1(y) + "\" class=\"label\">" + html(label) + "</text><text x=\"" +
-           f1(tx) + "\" y=\"" + f1(y + 22) + "\" class=\"figure\">" + html(value) + "</text>";
+  // The figures beside the curve, as text that wraps on a narrow screen.
+  auto figure = [](const std::string& label, const std::string& value) {
+    return "<div class=\"k\">" + html(label) + "</div><div class=\"v\">" + html(value) + "</div>";
   };
-  out += line(40, w.hhi, fixed(p.hhi, 0, l) + " / 10 000  (" + fixed(p.hhi_normalised, 4, l) + ")");
-  out += line(100, w.top_shares,
-              fixed(100 * p.top1_share, 1, l) + " % / " + fixed(100 * p.top5_share, 1, l) + " % / " +
-                  fixed(100 * p.top10_share, 1, l) + " %");
-  out += line(160, w.clients_80, std::to_string(p.clients_for_80) + " / " + std::to_string(revenue.size()));
-  return out + "</svg>";
+  return out + "</svg></div><div class=\"figures\">" +
+         figure(w.hhi, fixed(p.hhi, 0, l) + " / 10 000  (" + fixed(p.hhi_normalised, 4, l) + ")") +
+         figure(w.top_shares, fixed(100 * p.top1_share, 1, l) + " % / " + fixed(100 * p.top5_share, 1, l) + " % / " +
+                                  fixed(100 * p.top10_share, 1, l) + " %") +
+         figure(w.clients_80, std::to_string(p.clients_for_80) + " / " + std::to_string(revenue.size())) + "</div></div>";
 }
 
 std::string aging_chart(const cr::ProvisionReport& pr, const Words& w, cr::Language l) {
@@ -456,8 +455,9 @@ p.caption{color:var(--muted);margin:0 0 10px;font-size:.9em}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .card .k{color:var(--muted);font-size:.8em}.card .v{font-size:1.25em;font-weight:600;white-space:nowrap}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:0 28px}
-svg{width:100%;height:auto;display:block}
-svg text{font-family:inherit}.axis{font-size:11px;fill:var(--muted)}.label{font-size:13px;fill:var(--muted)}.figure{font-size:17px;font-weight:600;fill:var(--ink)}
+svg{width:100%;max-width:640px;height:auto;display:block}
+svg text{font-family:inherit}.axis{font-size:12px;fill:var(--muted)}svg.square{max-width:340px}
+.figures{padding-top:24px}.figures .k{color:var(--muted);font-size:.9em}.figures .v{font-size:1.3em;font-weight:600;margin-bottom:14px}
 .grid{stroke:var(--line);stroke-width:1}.threshold{stroke:#888;stroke-dasharray:4 3;stroke-width:1}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}
@@ -469,7 +469,10 @@ svg.bar{width:100%;min-width:120px;height:14px}
 .reason{color:var(--muted);font-size:.85em;margin-top:2px}
 .legend span{display:inline-block;margin:0 12px 4px 0;font-size:.85em}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 footer{margin-top:36px;color:var(--muted);font-size:.85em;border-top:1px solid var(--line);padding-top:10px;word-break:break-all}
-@media (max-width:720px){.charts{grid-template-columns:1fr}main{padding:14px 10px 30px}body{font-size:14px}td.factors{min-width:120px}}
+@media (max-width:720px){.charts{grid-template-columns:1fr}main{padding:14px 10px 30px}body{font-size:14px}
+.axis{font-size:16px}svg.square .axis{font-size:13px}.figures{padding-top:8px}
+table.riskiest thead{display:none}table.riskiest tr{display:grid;grid-template-columns:2em 1fr auto auto;align-items:center;border-bottom:1px solid var(--line);padding:6px 0}
+table.riskiest td{border:0;padding:2px 4px}table.riskiest td.factors,table.riskiest td.actions{grid-column:1/-1}}
 @media print{main{max-width:none;padding:0}.charts{grid-template-columns:1fr 1fr}section,.card,tr{break-inside:avoid}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}.scroll{overflow:visible}}
 )";
@@ -528,7 +531,7 @@ int run_report(const ReportArgs& a) {
   for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
     o += "<span><i style=\"background:" + std::string(kFactorColour[k]) + "\"></i>" + std::string(cr::factor_names[k]) +
          "</span>";
-  o += "</div><div class=\"scroll\"><table><thead><tr><th class=\"n\">" + html(w.rank) + "</th><th>" + html(w.client) +
+  o += "</div><div class=\"scroll\"><table class=\"riskiest\"><thead><tr><th class=\"n\">" + html(w.rank) + "</th><th>" + html(w.client) +
        "</th><th class=\"n\">" + html(w.score) + "</th><th>" + html(w.band) + "</th><th>" + html(w.factors) + "</th><th>" +
        html(w.actions) + "</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < top.size(); ++i) {
@@ -536,7 +539,7 @@ int run_report(const ReportArgs& a) {
     const auto band = static_cast<std::size_t>(s.band);
     o += "<tr><td class=\"n\">" + std::to_string(i + 1) + "</td><td>" + html(s.client) + "</td><td class=\"n\">" +
          f1(s.score) + "</td><td><span class=\"badge\" style=\"background:" + kBandColour[band] + "\">" + html(w.bands[band]) +
-         "</span></td><td class=\"factors\">" + factor_bar(s, scale) + "</td><td>";
+         "</span></td><td class=\"factors\">" + factor_bar(s, scale) + "</td><td class=\"actions\">";
     const std::vector<cr::Action> acts = actions_of(r, s.client);
     if (acts.empty()) o += "<span class=\"reason\">" + html(w.none) + "</span>";
     for (const cr::Action& x : acts) o += "<span class=\"code\">" + std::string(cr::to_string(x.code)) + "</span>";
@@ -544,8 +547,7 @@ int run_report(const ReportArgs& a) {
     o += "</td></tr>\n";
   }
   o += "</tbody></table></div></section>\n<footer>" + html(w.model) + ": " + html(r.scores.model_fingerprint) + "<br>" +
-       html(w.generated) + " " + num("%d", cr::version_major) + "." + num("%d", cr::version_minor) + "." +
-       num("%d", cr::version_patch) + "</footer>\n</main>\n</body>\n</html>\n";
+       html(w.generated) + " " + version_string() + "</footer>\n</main>\n</body>\n</html>\n";
   std::fwrite(o.data(), 1, o.size(), stdout);
   if (!a.review.in.quiet && a.review.in.output)
     std::fprintf(stderr, "clientrisk: wrote %s (%zu clients as of %s)\n", a.review.in.output->c_str(), p.clients,

@@ -41,7 +41,11 @@ cr::ProvisionOptions provision_options(const ReviewArgs& a, std::string* source)
     }
     *source = "given";
   }
-  cr::validate(o);
+  try {
+    cr::validate(o);
+  } catch (const cr::InvalidInput& e) {
+    throw UsageError(std::string(e.what()) + " (--buckets, --loss-rates)");
+  }
   return o;
 }
 

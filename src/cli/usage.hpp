@@ -38,9 +38,10 @@ inline std::optional<std::string> closest(std::string_view name, const std::vect
 }
 
 // The hint for the first unknown subcommand or long flag of argv; nullopt when every name is known.
-inline std::optional<std::string> closest_name_hint(CLI::App& app, int argc, char** argv) {
+// where receives the command as far as it was understood ("clientrisk model show").
+inline std::optional<std::string> closest_name_hint(CLI::App& app, int argc, char** argv, std::string& where) {
   CLI::App* cur = &app;
-  std::string where = "clientrisk";
+  where = "clientrisk";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--") break;
@@ -77,6 +78,14 @@ inline std::optional<std::string> closest_name_hint(CLI::App& app, int argc, cha
            " (see " + where + " --help)";
   }
   return std::nullopt;
+}
+
+// The message of a usage error: the closest valid name of a misspelt one, else the parser's own
+// message, both naming the subcommand and where its help is.
+inline std::string usage_message(CLI::App& app, int argc, char** argv, const CLI::Error& e) {
+  std::string where;
+  if (auto hint = closest_name_hint(app, argc, argv, where)) return *hint;
+  return where + ": " + e.what() + " (see " + where + " --help)";
 }
 
 }  // namespace clientrisk::cli
