@@ -48,6 +48,15 @@ struct UsageError : std::runtime_error {
   return buf;
 }
 
+// s right-aligned in width columns, counting characters rather than bytes (a French amount's
+// thousands separator is a narrow no-break space, three bytes of UTF-8).
+inline std::string right(const std::string& s, std::size_t width) {
+  const auto chars = static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+  return chars >= width ? s : std::string(width - chars, ' ') + s;
+}
+
 // "0.1.0"
 inline std::string version_string() {
   return std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
@@ -92,7 +101,7 @@ inline std::string reasons_json(const std::vector<cr::Reason>& reasons) {
   std::string out = "[";
   for (std::size_t r = 0; r < reasons.size(); ++r)
     out += (r ? "," : "") + std::string("{\"code\":") + json_string(reasons[r].code) + ",\"factor\":\"" +
-           std::string(cr::to_string(reasons[r].factor)) + "\",\"points\":" + num("%.17g", reasons[r].points) +
+           std::string(cr::to_string(reasons[r].factor)) + "\",\"points\":" + real(reasons[r].points) +
            ",\"text\":" + json_string(reasons[r].text) + "}";
   return out + "]";
 }
@@ -101,8 +110,8 @@ inline std::string reasons_json(const std::vector<cr::Reason>& reasons) {
 inline std::string key_figures_json(const cr::KeyFigures& k) {
   return "{\"outstanding\":\"" + k.outstanding.to_string() + "\",\"overdue\":\"" + k.overdue.to_string() +
          "\",\"over_90\":\"" + k.over_90.to_string() + "\",\"credit_balance\":\"" + k.credit_balance.to_string() +
-         "\",\"disputed\":\"" + k.disputed.to_string() + "\",\"days_beyond_terms\":" + num("%.17g", k.days_beyond_terms) +
-         ",\"revenue_12m\":\"" + k.revenue_12m.to_string() + "\",\"revenue_share\":" + num("%.17g", k.revenue_share) +
+         "\",\"disputed\":\"" + k.disputed.to_string() + "\",\"days_beyond_terms\":" + real(k.days_beyond_terms) +
+         ",\"revenue_12m\":\"" + k.revenue_12m.to_string() + "\",\"revenue_share\":" + real(k.revenue_share) +
          ",\"open_invoices\":" + std::to_string(k.open_invoices) + ",\"open_disputes\":" +
          std::to_string(k.open_disputes) + "}";
 }

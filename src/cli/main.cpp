@@ -68,13 +68,13 @@ void print_json(const std::vector<cr::Score>& rows, const cr::ScoreTable& table)
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const cr::Score& s = rows[i];
     out += i ? ",\n" : "\n";
-    out += "{\"client\":" + json_string(s.client) + ",\"score\":" + num("%.17g", s.score) + ",\"band\":\"" +
+    out += "{\"client\":" + json_string(s.client) + ",\"score\":" + real(s.score) + ",\"band\":\"" +
            std::string(cr::to_string(s.band)) + "\",\"sub_scores\":{";
     for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
-      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + num("%.17g", s.sub[k]);
+      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + real(s.sub[k]);
     out += "},\"contributions\":{";
     for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
-      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + num("%.17g", s.contribution[k]);
+      out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":" + real(s.contribution[k]);
     out += "},\"reasons\":" + reasons_json(s.reasons);
     out += ",\"key_figures\":" + key_figures_json(s.key) + "}";
   }
@@ -138,6 +138,8 @@ void add_history_options(CLI::App* sub, BacktestArgs& a, const char* as_of_help,
 cr::BacktestData backtest_of(const BacktestArgs& a, const cr::Model& model) {
   std::vector<cr::Date> dates;
   for (const std::string& d : a.as_of) dates.push_back(*date_option(d, "--as-of"));
+  if (a.events == "-")
+    throw UsageError("--events: backtest and calibrate read the history twice, from a file, not standard input");
   {
     // The file's own errors, with their lines: every row must post.
     cr::Engine check(model);
@@ -164,16 +166,16 @@ int run_calibrate(const BacktestArgs& a) {
   const std::string fingerprint = cr::model_fingerprint(m);
   if (a.format == "json") {
     std::string out = "{\"rows\":" + std::to_string(before.rows) + ",\"bad\":" + std::to_string(before.bad) +
-                      ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"l2\":" + num("%.17g", a.l2) +
+                      ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"l2\":" + real(a.l2) +
                       ",\"iterations\":" + std::to_string(fit.iterations) +
                       ",\"converged\":" + (fit.converged ? "true" : "false") + ",\"coefficients\":{";
     for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
       out += (k ? "," : "") + json_string(cr::factor_names[k]) + ":{\"coefficient\":" +
-             num("%.17g", fit.coef(static_cast<Eigen::Index>(k))) + ",\"std_error\":" +
-             num("%.17g", fit.std_error(static_cast<Eigen::Index>(k))) + "}";
-    out += "},\"intercept\":{\"coefficient\":" + num("%.17g", fit.intercept) + ",\"std_error\":" +
-           num("%.17g", fit.intercept_std_error) + "},\"auc_before\":" + num("%.17g", before.auc) +
-           ",\"auc_calibrated\":" + num("%.17g", calibrated_auc) + ",\"model\":" + json_string(a.out) +
+             real(fit.coef(static_cast<Eigen::Index>(k))) + ",\"std_error\":" +
+             real(fit.std_error(static_cast<Eigen::Index>(k))) + "}";
+    out += "},\"intercept\":{\"coefficient\":" + real(fit.intercept) + ",\"std_error\":" +
+           real(fit.intercept_std_error) + "},\"auc_before\":" + real(before.auc) +
+           ",\"auc_calibrated\":" + real(calibrated_auc) + ",\"model\":" + json_string(a.out) +
            ",\"model_fingerprint\":\"" + fingerprint + "\"}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kOk;
@@ -198,10 +200,10 @@ int run_backtest(const BacktestArgs& a) {
   const cr::BacktestReport r = cr::evaluate(data);
   if (a.format == "json") {
     std::string out = "{\"rows\":" + std::to_string(r.rows) + ",\"bad\":" + std::to_string(r.bad) +
-                      ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"auc\":" + num("%.17g", r.auc) +
-                      ",\"gini\":" + num("%.17g", r.gini) + ",\"ks\":" + num("%.17g", r.ks) +
-                      ",\"brier\":" + num("%.17g", r.brier) + ",\"log_loss\":" + num("%.17g", r.log_loss) +
-                      ",\"psi\":" + num("%.17g", r.psi) + ",\"bands\":{";
+                      ",\"horizon_days\":" + std::to_string(a.horizon) + ",\"auc\":" + real(r.auc) +
+                      ",\"gini\":" + real(r.gini) + ",\"ks\":" + real(r.ks) +
+                      ",\"brier\":" + real(r.brier) + ",\"log_loss\":" + real(r.log_loss) +
+                      ",\"psi\":" + real(r.psi) + ",\"bands\":{";
     for (std::size_t b = 0; b < 4; ++b)
       out += (b ? "," : "") + json_string(cr::band_names[b]) + ":{\"rows\":" + std::to_string(r.band_rows[b]) +
              ",\"bad\":" + std::to_string(r.band_bad[b]) + "}";
@@ -209,7 +211,7 @@ int run_backtest(const BacktestArgs& a) {
     for (std::size_t g = 0; g < r.calibration.size(); ++g) {
       const auto& c = r.calibration[g];
       out += (g ? "," : "") + std::string("{\"rows\":") + std::to_string(c.rows) + ",\"mean_predicted\":" +
-             num("%.17g", c.mean_predicted) + ",\"observed_rate\":" + num("%.17g", c.observed_rate) + "}";
+             real(c.mean_predicted) + ",\"observed_rate\":" + real(c.observed_rate) + "}";
     }
     out += "]}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
@@ -237,15 +239,15 @@ void print_model(const cr::Model& m, const std::string& format) {
   add(cr::calibration_parameters);
   add(cr::policy_parameters);
   if (format == "json") {
-    std::string out = "{\"fingerprint\":\"" + cr::model_fingerprint(m) + "\",\"parameters\":{";
+    std::string out = "{\"model_fingerprint\":\"" + cr::model_fingerprint(m) + "\",\"parameters\":{";
     for (std::size_t i = 0; i < values.size(); ++i)
-      out += (i ? "," : "") + json_string(values[i].first) + ":" + num("%.17g", values[i].second);
+      out += (i ? "," : "") + json_string(values[i].first) + ":" + real(values[i].second);
     out += "}}\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
     return;
   }
   for (const auto& [name, v] : values) std::printf("%-32s %.17g\n", name.c_str(), v);
-  std::printf("%-32s %s\n", "fingerprint", cr::model_fingerprint(m).c_str());
+  std::printf("%-32s %s\n", "model_fingerprint", cr::model_fingerprint(m).c_str());
 }
 
 }  // namespace
@@ -253,8 +255,12 @@ void print_model(const cr::Model& m, const std::string& format) {
 int main(int argc, char** argv) {
   CLI::App app{"clientrisk: explained client risk scores from ledger events"};
   app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.set_version_flag("--version", version_string());
-  app.footer("Exit codes: 0 success, 1 bad input, 2 usage, 3 I/O. docs/cli.md documents every subcommand.");
+  app.footer("Examples:\n  clientrisk score --events examples/ledger.csv --top 15\n"
+             "  clientrisk report --events examples/ledger.csv --output report.html\n"
+             "  clientrisk explain C000002 --events examples/ledger.csv\n"
+             "Exit codes: 0 success, 1 bad input, 2 usage, 3 I/O. docs/cli.md documents every subcommand.");
 
   auto* score = app.add_subcommand("score", "Score every client of an event file, riskiest first");
   ScoreArgs sa;
@@ -278,6 +284,8 @@ int main(int argc, char** argv) {
 
   auto* model = app.add_subcommand("model", "Write, show or check a model file");
   model->require_subcommand(1);
+  model->footer("Examples:\n  clientrisk model init risk.crm\n  clientrisk model validate risk.crm\n"
+                "  clientrisk model show risk.crm --format json");
   std::string model_path, model_format = "table";
   bool binary = false;
   auto* model_init = model->add_subcommand("init", "Write the built-in model to FILE (XML unless --binary)");
@@ -318,7 +326,7 @@ int main(int argc, char** argv) {
                     "Example:\n  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --as-of 2024-06-30 "
                     "--horizon 180 --l2 0.001 --out calibrated.crm\n"
                     "  clientrisk calibrate --events examples/ledger.csv --as-of 2024-03-31 --horizon 180 "
-                    "--points 600 0.02 20 --out scorecard.crm");
+                    "--l2 0.001 --points 600 0.02 20 --out scorecard.crm");
 
   const auto review_commands = add_review_commands(app);
   auto* version = app.add_subcommand("version", "Print the version of the command and of the C ABI");

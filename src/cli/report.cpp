@@ -115,11 +115,11 @@ int run_explain(const ExplainArgs& a) {
 
   if (a.in.format == "json") {
     std::string out = "{\"client\":" + json_string(s.client) + ",\"as_of\":\"" + s.as_of.to_string() +
-                      "\",\"model_fingerprint\":\"" + s.model_fingerprint + "\",\"score\":" + num("%.17g", s.score) +
+                      "\",\"model_fingerprint\":\"" + s.model_fingerprint + "\",\"score\":" + real(s.score) +
                       ",\"band\":\"" + std::string(cr::to_string(s.band)) + "\",\"factors\":[";
     for (std::size_t k = 0; k < cr::factor_names.size(); ++k)
       out += std::string(k ? "," : "") + "{\"factor\":" + json_string(cr::factor_names[k]) + ",\"sub_score\":" +
-             num("%.17g", s.sub[k]) + ",\"contribution\":" + num("%.17g", s.contribution[k]) + "}";
+             real(s.sub[k]) + ",\"contribution\":" + real(s.contribution[k]) + "}";
     out += "],\"reasons\":" + reasons_json(s.reasons) + ",\"key_figures\":" + key_figures_json(s.key) + ",\"aging\":[";
     for (std::size_t b = 0; b < labels.size(); ++b)
       out += std::string(b ? "," : "") + "{\"bucket\":" + json_string(labels[b]) + ",\"invoices\":" +
@@ -177,21 +177,22 @@ int run_explain(const ExplainArgs& a) {
   if (credit)
     std::printf("  credit limit %s, exposure %s, utilisation %s%s\n", grouped(credit->limit, l).c_str(),
                 grouped(credit->exposure, l).c_str(),
-                std::isfinite(credit->utilisation) ? (fixed(100 * credit->utilisation, 0, l) + "%").c_str() : "unlimited",
+                std::isfinite(credit->utilisation) ? (fixed(100 * credit->utilisation, 0, l) + "%").c_str() : "n/a (no credit granted)",
                 credit->over_limit ? " (over the limit)" : "");
   std::printf("\nopen invoices by age\n");
   for (std::size_t b = 0; b < labels.size(); ++b)
-    if (aged_count[b]) std::printf("  %-10s %4u  %16s\n", labels[b].c_str(), aged_count[b], grouped(aged[b], l).c_str());
+    if (aged_count[b]) std::printf("  %-10s %4u  %s\n", labels[b].c_str(), aged_count[b], right(grouped(aged[b], l), 16).c_str());
   if (invoices.empty()) std::printf("  none\n");
   for (const OpenInvoice& o : invoices)
-    std::printf("  issued %s  due %s  %4d days past due  %14s of %14s%s\n", o.issued.to_string().c_str(),
-                o.due.to_string().c_str(), o.days_past_due, grouped(o.outstanding, l).c_str(), grouped(o.amount, l).c_str(),
+    std::printf("  issued %s  due %s  %4d days past due  %s of %s%s\n", o.issued.to_string().c_str(),
+                o.due.to_string().c_str(), o.days_past_due, right(grouped(o.outstanding, l), 14).c_str(),
+                right(grouped(o.amount, l), 14).c_str(),
                 o.disputed.cents() ? (", disputed " + grouped(o.disputed, l)).c_str() : "");
   std::printf("\nactions\n");
   if (actions.empty()) std::printf("  none\n");
   for (const cr::Action& x : actions)
-    std::printf("  %d %-19s by %s  %14s  %s\n", x.priority, std::string(cr::to_string(x.code)).c_str(),
-                x.deadline.to_string().c_str(), grouped(x.amount, l).c_str(), x.reason.c_str());
+    std::printf("  %d %-19s by %s  %s  %s\n", x.priority, std::string(cr::to_string(x.code)).c_str(),
+                x.deadline.to_string().c_str(), right(grouped(x.amount, l), 14).c_str(), x.reason.c_str());
   return kOk;
 }
 

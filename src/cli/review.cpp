@@ -22,6 +22,9 @@ cr::ProvisionOptions provision_options(const ReviewArgs& a, std::string* source)
   o.disputed_rate = a.disputed_rate;
   o.lawsuit_rate = a.lawsuit_rate;
   if (a.loss_rates == "roll") {
+    if (a.in.snapshot)
+      throw UsageError("--loss-rates roll estimates the rates from the whole history of an event file, which a "
+                       "snapshot does not keep: with --snapshot, give the rates");
     if (!a.in.events || *a.in.events == "-")
       throw UsageError("--loss-rates roll estimates them from the history of an event file: give --events FILE "
                              "(not standard input), or the rates");
@@ -116,7 +119,7 @@ int run_actions(const ReviewArgs& a) {
   const auto since = date_option(a.since, "--since");
   std::optional<cr::ScoreTable> before;
   if (since) {
-    if (as_of && *since > *as_of) throw cr::InvalidInput("--since " + since->to_string() + " is after --as-of");
+    if (as_of && *since > *as_of) throw UsageError("--since " + since->to_string() + " is after --as-of " + as_of->to_string());
     before = e.score_all(*since);
   }
   const cr::Review r = cr::review(e, as_of, review_options(a));
@@ -236,7 +239,8 @@ int run_provisions(const ReviewArgs& a) {
     return s;
   };
   if (a.in.format == "json") {
-    std::string out = "{\"as_of\":\"" + r.as_of.to_string() + "\",\"loss_rates_from\":" + json_string(source) +
+    std::string out = "{\"as_of\":\"" + r.as_of.to_string() + "\",\"model_fingerprint\":\"" + t.model_fingerprint +
+                      "\",\"loss_rates_from\":" + json_string(source) +
                       ",\"vat_rate\":" + real(o.vat_rate) + ",\"disputed_rate\":" + real(o.disputed_rate) +
                       ",\"lawsuit_rate\":" + real(o.lawsuit_rate) + ",\"buckets\":[";
     for (std::size_t b = 0; b < nb; ++b)
@@ -296,6 +300,7 @@ int run_portfolio(const ReviewArgs& a) {
   if (a.in.format == "json" || a.in.format == "csv") {
     std::vector<std::pair<std::string, std::string>> f = {
         {"as_of", "\"" + p.as_of.to_string() + "\""},
+        {"model_fingerprint", "\"" + t.model_fingerprint + "\""},
         {"clients", std::to_string(p.clients)},
         {"receivables", "\"" + money(p.receivables) + "\""},
         {"revenue_12m", "\"" + money(p.revenue_12m) + "\""},
@@ -353,9 +358,9 @@ struct ReviewCommands {
 
 std::shared_ptr<ReviewCommands> add_review_commands(CLI::App& app) {
   auto c = std::make_shared<ReviewCommands>();
-  auto inputs = [](CLI::App* sub, ReviewArgs& a) {
+  auto inputs = [](CLI::App* sub, ReviewArgs& a, bool rows = true) {
     add_ledger_options(sub, a.in);
-    sub->add_option("--top", a.in.top, "Only the first N rows")->check(positive_count());
+    if (rows) sub->add_option("--top", a.in.top, "Only the first N rows")->check(positive_count());
   };
   c->actions = app.add_subcommand("actions", "What to do about each client: reminders, notices, insurer, provisions, holds");
   inputs(c->actions, c->actions_args);
@@ -375,7 +380,7 @@ std::shared_ptr<ReviewCommands> add_review_commands(CLI::App& app) {
   c->provisions->footer("Example:\n  clientrisk provisions --events examples/ledger.csv --vat 0.20\n"
                         "  clientrisk provisions --events examples/ledger.csv --loss-rates 0.005,0.02,0.05,0.1,0.25,0.5,1");
   c->portfolio = app.add_subcommand("portfolio", "Concentration, DSO, days beyond terms and expected loss by band");
-  inputs(c->portfolio, c->portfolio_args);
+  inputs(c->portfolio, c->portfolio_args, false);
   add_provision_options(c->portfolio, c->portfolio_args);
   c->portfolio->footer("Example:\n  clientrisk portfolio --events examples/ledger.csv --format json");
   return c;
