@@ -68,8 +68,8 @@ void add_provision_options(CLI::App* sub, ReviewArgs& a) {
 
 namespace {
 
-// A CSV of client,amount with a header, as open orders or credit limits.
-cr::ClientAmounts read_amounts(const std::string& path, const char* what) {
+// A CSV of client,amount with a header, as open orders or credit limits, of clients the ledger knows.
+cr::ClientAmounts read_amounts(const std::string& path, const char* what, const cr::Ledger& ledger, cr::Date as_of) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw cr::IoError(std::string(what) + ": cannot open '" + path + "'");
   cr::ClientAmounts out;
@@ -99,15 +99,24 @@ cr::ClientAmounts read_amounts(const std::string& path, const char* what) {
     const char* why = nullptr;
     const auto amount = cr::Money::parse(std::string_view(line).substr(comma + 1), &why);
     if (!amount) throw cr::InvalidInput(at + "amount: " + (why ? why : "not an amount"));
+    const std::uint32_t i = ledger.client_index(client);
+    if (i == cr::Ledger::npos || ledger.state(i).first_date == cr::detail::kNoDate)
+      throw cr::InvalidInput(at + "client: '" + client + "' has no events on or before " + as_of.to_string());
     if (!out.emplace(client, *amount).second) throw cr::InvalidInput(at + "client: '" + client + "' appears twice");
   }
   return out;
 }
 
-cr::ReviewOptions review_options(const ReviewArgs& a) {
+cr::ReviewOptions review_options(const ReviewArgs& a, cr::Engine& e, std::optional<cr::Date> as_of) {
   cr::ReviewOptions o;
-  if (a.orders) o.open_orders = read_amounts(*a.orders, "--orders");
-  if (a.limits) o.credit_limits = read_amounts(*a.limits, "--limits");
+  if (!a.orders && !a.limits) return o;
+  // The events up to the date applied, to check each row's client against them; a date before
+  // the engine's state is left for review() to refuse.
+  const cr::Date d = as_of ? *as_of : e.default_as_of();
+  cr::Ledger& ledger = e.ledger();
+  if (ledger.horizon() == cr::detail::kNoDate || d.days() >= ledger.horizon()) ledger.advance(d);
+  if (a.orders) o.open_orders = read_amounts(*a.orders, "--orders", ledger, d);
+  if (a.limits) o.credit_limits = read_amounts(*a.limits, "--limits", ledger, d);
   return o;
 }
 
@@ -122,7 +131,7 @@ int run_actions(const ReviewArgs& a) {
     if (as_of && *since > *as_of) throw UsageError("--since " + since->to_string() + " is after --as-of " + as_of->to_string());
     before = e.score_all(*since);
   }
-  const cr::Review r = cr::review(e, as_of, review_options(a));
+  const cr::Review r = cr::review(e, as_of, review_options(a, e, as_of));
   std::vector<cr::Alert> alerts;
   if (before) alerts = cr::band_alerts(e, *before, r.scores);
   std::vector<cr::Action> actions = r.actions;
@@ -169,7 +178,8 @@ int run_actions(const ReviewArgs& a) {
 
 int run_worklist(const ReviewArgs& a) {
   cr::Engine e = prepare_engine(a.in);
-  const cr::Review r = cr::review(e, date_option(a.in.as_of, "--as-of"), review_options(a));
+  const auto as_of = date_option(a.in.as_of, "--as-of");
+  const cr::Review r = cr::review(e, as_of, review_options(a, e, as_of));
   std::vector<cr::WorkItem> rows = r.worklist;
   if (a.in.top && *a.in.top < rows.size()) rows.resize(*a.in.top);
   auto action = [](const cr::WorkItem& w) { return w.action ? std::string(cr::to_string(*w.action)) : std::string(); };

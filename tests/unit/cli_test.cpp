@@ -129,10 +129,15 @@ TEST(Cli, ActionsRefuseBadDatesAndAmountFiles) {
   const CliRun amount = run("actions --events " + kLedger + " --orders " + orders);
   EXPECT_EQ(amount.exit_code, 1);
   EXPECT_NE(amount.err.find(orders + ":2: amount: "), std::string::npos) << amount.err;
-  std::ofstream(orders) << "client,amount\nNOBODY,12.34\n";
-  const CliRun unknown = run("actions --events " + kLedger + " --orders " + orders);
+  std::ofstream(orders) << "client,amount\nC000001,1.00\nNOBODY,12.34\n";
+  const CliRun unknown = run("actions --events " + kLedger + " --limits " + orders);
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.err.find("open orders: client 'NOBODY' has no events"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find(orders + ":3: client: 'NOBODY' has no events on or before 2024-12-31"), std::string::npos)
+      << unknown.err;
+  std::ofstream(orders) << "client,amount\nC000001,-1.00\n";
+  const CliRun negative = run("worklist --events " + kLedger + " --orders " + orders);
+  EXPECT_EQ(negative.exit_code, 1);
+  EXPECT_NE(negative.err.find(orders + ":2: amount: "), std::string::npos) << negative.err;
   // A large order puts the client on hold.
   std::ofstream(orders) << "client,amount\n\"C000001\",1000000.00\n";
   const CliRun held = run("actions --events " + kLedger + " --orders " + orders + " --format csv");
