@@ -89,14 +89,15 @@ std::vector<cr::Action> actions_of(const cr::Review& r, std::string_view client)
 // explain
 
 struct ExplainArgs {
-  ScoreArgs in;
+  ReviewArgs review;
   std::string client;
 };
 
 int run_explain(const ExplainArgs& a) {
-  const auto as_of = date_option(a.in.as_of, "--as-of");
-  cr::Engine e = prepare_engine(a.in);
-  const cr::Review r = cr::review(e, as_of);
+  const ScoreArgs& in = a.review.in;
+  const auto as_of = date_option(in.as_of, "--as-of");
+  cr::Engine e = prepare_engine(in);
+  const cr::Review r = cr::review(e, as_of, review_options(a.review, e, as_of));
   const cr::Score s = e.score(a.client, r.as_of);
   const std::vector<OpenInvoice> invoices = open_invoices(e, a.client, r.as_of);
   const std::vector<cr::Action> actions = actions_of(r, a.client);
@@ -113,7 +114,7 @@ int run_explain(const ExplainArgs& a) {
   for (const cr::CreditLine& c : r.credit)
     if (c.client == a.client) credit = &c;
 
-  if (a.in.format == "json") {
+  if (in.format == "json") {
     std::string out = "{\"client\":" + json_string(s.client) + ",\"as_of\":\"" + s.as_of.to_string() +
                       "\",\"model_fingerprint\":\"" + s.model_fingerprint + "\",\"score\":" + real(s.score) +
                       ",\"band\":\"" + std::string(cr::to_string(s.band)) + "\",\"factors\":[";
@@ -483,7 +484,7 @@ int run_report(const ReportArgs& a) {
   std::string source;
   const cr::ProvisionOptions po = provision_options(a.review, &source);
   cr::Engine e = prepare_engine(a.review.in);
-  const cr::Review r = cr::review(e, as_of);
+  const cr::Review r = cr::review(e, as_of, review_options(a.review, e, as_of));
   const cr::ProvisionReport pr = cr::provisions(e, r.scores, po);
   const cr::Portfolio p = cr::portfolio(e, r.scores, pr);
   const cr::Language l = e.language();
@@ -568,19 +569,21 @@ std::shared_ptr<ReportCommands> add_report_commands(CLI::App& app) {
   auto c = std::make_shared<ReportCommands>();
   c->explain = app.add_subcommand("explain", "One client: score, factors as bars, reasons, key figures, invoices, actions");
   c->explain->add_option("CLIENT", c->explain_args.client, "Client id")->required();
-  add_ledger_options(c->explain, c->explain_args.in, {"table", "json"});
+  add_ledger_options(c->explain, c->explain_args.review.in, {"table", "json"});
+  add_credit_options(c->explain, c->explain_args.review);
   c->explain->footer("Example:\n  clientrisk explain C000002 --events examples/ledger.csv --lang fr");
   c->report = app.add_subcommand("report", "A self-contained HTML risk report with charts, for a browser or print");
   add_ledger_options(c->report, c->report_args.review.in, {});
   add_provision_options(c->report, c->report_args.review);
-  c->report->add_option("--riskiest", c->report_args.riskiest, "How many of the riskiest clients to list")
+  add_credit_options(c->report, c->report_args.review);
+  c->report->add_option("--top", c->report_args.riskiest, "How many of the riskiest clients to list")
       ->check(positive_count());
   c->report->footer("Example:\n  clientrisk report --events examples/ledger.csv --output report.html --lang fr");
   return c;
 }
 
 const std::optional<std::string>* report_output(const ReportCommands& c) {
-  if (*c.explain) return &c.explain_args.in.output;
+  if (*c.explain) return &c.explain_args.review.in.output;
   if (*c.report) return &c.report_args.review.in.output;
   return nullptr;
 }

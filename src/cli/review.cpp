@@ -107,6 +107,8 @@ cr::ClientAmounts read_amounts(const std::string& path, const char* what, const 
   return out;
 }
 
+}  // namespace
+
 cr::ReviewOptions review_options(const ReviewArgs& a, cr::Engine& e, std::optional<cr::Date> as_of) {
   cr::ReviewOptions o;
   if (!a.orders && !a.limits) return o;
@@ -119,6 +121,13 @@ cr::ReviewOptions review_options(const ReviewArgs& a, cr::Engine& e, std::option
   if (a.limits) o.credit_limits = read_amounts(*a.limits, "--limits", ledger, d);
   return o;
 }
+
+void add_credit_options(CLI::App* sub, ReviewArgs& a) {
+  sub->add_option("--orders", a.orders, "Open orders per client (CSV client,amount), added to exposure");
+  sub->add_option("--limits", a.limits, "Credit limits per client (CSV client,amount) replacing the recommended ones");
+}
+
+namespace {
 
 void write(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
@@ -375,14 +384,12 @@ std::shared_ptr<ReviewCommands> add_review_commands(CLI::App& app) {
   c->actions = app.add_subcommand("actions", "What to do about each client: reminders, notices, insurer, provisions, holds");
   inputs(c->actions, c->actions_args);
   c->actions->add_option("--since", c->actions_args.since, "Also list the clients whose band changed since YYYY-MM-DD");
-  c->actions->add_option("--orders", c->actions_args.orders, "Open orders per client (CSV client,amount), added to exposure");
-  c->actions->add_option("--limits", c->actions_args.limits, "Credit limits per client (CSV client,amount) replacing the recommended ones");
+  add_credit_options(c->actions, c->actions_args);
   c->actions->footer("Most urgent first (priority 1), then by amount. docs/actions.md lists every rule and its policy field.\n"
                      "Example:\n  clientrisk actions --events examples/ledger.csv --since 2024-09-30 --lang fr");
   c->worklist = app.add_subcommand("worklist", "Clients for the collections team, by amount at stake x likelihood x urgency");
   inputs(c->worklist, c->worklist_args);
-  c->worklist->add_option("--orders", c->worklist_args.orders, "Open orders per client (CSV client,amount)");
-  c->worklist->add_option("--limits", c->worklist_args.limits, "Credit limits per client (CSV client,amount)");
+  add_credit_options(c->worklist, c->worklist_args);
   c->worklist->footer("Example:\n  clientrisk worklist --events examples/ledger.csv --top 20");
   c->provisions = app.add_subcommand("provisions", "Expected credit loss by aging bucket and specific provisions");
   inputs(c->provisions, c->provisions_args);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clientrisk/actions.hpp"
 #include "clientrisk/provisions.hpp"
 #include "common.hpp"
 
@@ -27,6 +28,11 @@ struct ReviewArgs {
 cr::ProvisionOptions provision_options(const ReviewArgs& a, std::string* source);
 // --loss-rates, --buckets, --vat, --disputed-rate, --lawsuit-rate and --roll-months.
 void add_provision_options(CLI::App* sub, ReviewArgs& a);
+// --orders and --limits.
+void add_credit_options(CLI::App* sub, ReviewArgs& a);
+// The open orders and credit limits of --orders and --limits, each row's client checked against
+// the engine's events up to as_of (its default date when omitted).
+cr::ReviewOptions review_options(const ReviewArgs& a, cr::Engine& e, std::optional<cr::Date> as_of);
 
 struct ReviewCommands;
 

@@ -492,6 +492,21 @@ TEST(Cli, ExplainShowsOneClientAndRefusesUnknownOnes) {
   EXPECT_EQ(run("explain --events " + kLedger).exit_code, 2);  // no CLIENT
   EXPECT_EQ(run("explain C000002 --events " + kLedger + " --format csv").exit_code, 2);
   EXPECT_EQ(run("explain C000002 --events " + kLedger + " --lang de").exit_code, 2);
+
+  // A credit limit given: explain's credit line and actions are those of the actions command.
+  const std::string limits = temp_path("limits.csv");
+  std::ofstream(limits) << "client,amount\nC000002,100000.00\n";
+  const CliRun limited = run("explain C000002 --events " + kLedger + " --format json --limits " + limits);
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  EXPECT_NE(limited.out.find("\"credit\":{\"limit\":\"100000.00\""), std::string::npos) << limited.out;
+  // Held for its band only, no longer for an exposure above the recommended limit of 0.
+  EXPECT_NE(json.out.find("\"reason\":\"band critical and exposure of 15277.53 above the credit limit of 0.00\""),
+            std::string::npos) << json.out;
+  EXPECT_NE(limited.out.find("\"code\":\"credit_hold\",\"priority\":1,\"amount\":\"15277.53\",\"deadline\":\"2024-12-31\","
+                             "\"reason\":\"band critical\"}"), std::string::npos) << limited.out;
+  const CliRun actions = run("actions --events " + kLedger + " --format csv --limits " + limits);
+  EXPECT_NE(actions.out.find("1,credit_hold,C000002,15277.53,2024-12-31,band critical\n"), std::string::npos);
+  std::remove(limits.c_str());
 }
 
 TEST(Cli, ReportWritesOneSelfContainedHtmlFile) {
@@ -515,11 +530,11 @@ TEST(Cli, ReportWritesOneSelfContainedHtmlFile) {
   EXPECT_EQ(rows, 20u);   // the twenty riskiest
   EXPECT_EQ(page.rfind("</html>\n"), page.size() - 8);
 
-  const CliRun fr = run("report --events " + kLedger + " --lang fr --riskiest 5 --quiet --output " + path);
+  const CliRun fr = run("report --events " + kLedger + " --lang fr --top 5 --quiet --output " + path);
   ASSERT_EQ(fr.exit_code, 0) << fr.err;
   EXPECT_EQ(fr.err, "");
   EXPECT_NE(read_file(path).find("Rapport de risque client"), std::string::npos);
-  EXPECT_EQ(run("report --events " + kLedger + " --riskiest 0").exit_code, 2);
+  EXPECT_EQ(run("report --events " + kLedger + " --top 0").exit_code, 2);
   EXPECT_EQ(run("report --events " + kLedger + " --format json").exit_code, 2);  // HTML only
   std::remove(path.c_str());
 }
