@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "clientrisk/csv.hpp"
 #include "clientrisk/metrics.hpp"
 #include "clientrisk/engine.hpp"
+#include "clientrisk/shared_engine.hpp"
 #include "clientrisk/persist.hpp"
 #include "clientrisk/provisions.hpp"
 #include "clientrisk/snapshot.hpp"
@@ -46,7 +48,9 @@ struct cr_provisions {
 
 struct cr_engine {
   explicit cr_engine(clientrisk::Engine e) : engine(std::move(e)) {}
-  mutable std::mutex lock;  // every call on the engine holds it: scoring writes too
+  // Held alone by every call that changes the engine; shared by the scores of a date its state
+  // stands at already (clientrisk::with_state_at).
+  mutable clientrisk::SharedMutex lock;
   clientrisk::Engine engine;
   std::string csv_path;                                // of the last import
   std::vector<clientrisk::CsvRejection> csv_rejected;  // its rejected rows
@@ -57,6 +61,10 @@ namespace {
 namespace cr = clientrisk;
 
 thread_local std::string last_error;
+
+std::optional<cr::Date> date_arg(int32_t as_of) {
+  return as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of));
+}
 // What cr_engine_client_id and cr_engine_csv_rejection return, per thread.
 thread_local std::string returned_text;
 
@@ -277,7 +285,7 @@ cr_status cr_engine_post_many(cr_engine* engine, const cr_event* events, size_t 
 cr_status cr_engine_client_count(const cr_engine* engine, size_t* count) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
+    const std::shared_lock hold(e.lock);
     need(count, "count") = e.engine.client_count();
   });
 }
@@ -293,13 +301,11 @@ cr_status cr_engine_set_threads(cr_engine* engine, uint32_t threads) {
 cr_status cr_engine_score(cr_engine* engine, const char* client, int32_t as_of, cr_score* out) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
     need_text(client, "client");
     if (need(out, "out").struct_size < sizeof(cr_score))
       throw BadArgument{"out->struct_size is " + std::to_string(out->struct_size) + ", less than sizeof(cr_score) " +
                         std::to_string(sizeof(cr_score))};
-    const cr::Score s =
-        e.engine.score(client, as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of)));
+    const cr::Score s = cr::SharedEngine::score_of(e.lock, e.engine, client, date_arg(as_of));
     cr_score r{};
     r.struct_size = sizeof r;
     r.as_of = s.as_of.days();
@@ -336,17 +342,17 @@ cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity,
                               double* score, uint8_t* band, double* sub, double* contribution) {
   return guard([&] {
     cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
     need(rows, "rows");
-    const std::size_t needed = e.engine.client_count();
+    // The table and the number of clients of one state: a post may add clients before or after.
+    auto [t, needed] = cr::with_state_at(e.lock, e.engine, date_arg(as_of), [](const cr::Engine& en, cr::Date d) {
+      return std::pair(en.score_all_at(d), en.client_count());
+    });
     if (capacity < needed) {
       *rows = needed;
       throw BufferTooSmall{"capacity " + std::to_string(capacity) + " is below the " + std::to_string(needed) +
                            " clients of the engine"};
     }
     need(client, "client"), need(score, "score"), need(band, "band");
-    const cr::ScoreTable t =
-        e.engine.score_all(as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of)));
     for (std::size_t r = 0; r < t.size(); ++r) {
       const auto i = static_cast<Eigen::Index>(r);
       client[r] = t.client[r];
@@ -364,7 +370,7 @@ cr_status cr_engine_score_all(cr_engine* engine, int32_t as_of, size_t capacity,
 cr_status cr_engine_client_id(const cr_engine* engine, uint32_t index, const char** id) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
+    const std::shared_lock hold(e.lock);
     need(id, "id");
     if (index >= e.engine.client_count())
       throw BadArgument{"client index " + std::to_string(index) + " is past the engine's " +
@@ -398,7 +404,7 @@ cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient,
 cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line, const char** message) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
+    const std::shared_lock hold(e.lock);
     need(line, "line"), need(message, "message");
     if (index >= e.csv_rejected.size())
       throw BadArgument{"rejection " + std::to_string(index) + " is past the last import's " +
@@ -435,7 +441,7 @@ cr_status cr_score_features(const double* x, size_t rows, size_t columns, size_t
 cr_status cr_engine_save_snapshot(const cr_engine* engine, const char* path) {
   return guard([&] {
     const cr_engine& e = need(engine, "engine");
-    const std::lock_guard hold(e.lock);
+    const std::shared_lock hold(e.lock);
     cr::save_snapshot(e.engine, need_text(path, "path"));
   });
 }
@@ -583,10 +589,6 @@ cr_status cr_backtest_metrics(const cr_backtest* backtest, double* auc, double* 
 // --- actions, provisions, portfolio ---------------------------------------------------------
 
 namespace {
-
-std::optional<cr::Date> date_arg(int32_t as_of) {
-  return as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of));
-}
 
 cr::ClientAmounts amounts_of(const cr_client_amount* v, std::size_t n, const char* what) {
   cr::ClientAmounts out;

@@ -15,4 +15,5 @@
 #include "clientrisk/model.hpp"
 #include "clientrisk/money.hpp"
 #include "clientrisk/score.hpp"
+#include "clientrisk/shared_engine.hpp"
 #include "clientrisk/version.hpp"

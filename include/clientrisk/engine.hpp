@@ -96,27 +96,56 @@ class Engine {
 
   // One client, explained. Throws InvalidInput for a client without events on or before as_of.
   Score score(std::string_view client, std::optional<Date> as_of = std::nullopt) {
+    if (ledger_.client_index(client) == Ledger::npos) throw InvalidInput("unknown client '" + std::string(client) + "'");
+    return score_at(client, advance(as_of));
+  }
+
+  // Every client with events on or before as_of, in ledger order; no reasons (see explain()).
+  ScoreTable score_all(std::optional<Date> as_of = std::nullopt) { return score_all_at(advance(as_of)); }
+
+  // The listed clients, in the order given. Throws for a client without events.
+  ScoreTable score_clients(std::span<const std::string> ids, std::optional<Date> as_of = std::nullopt) {
+    return score_clients_at(ids, advance(as_of));
+  }
+
+  // Moves the state to as_of (default_as_of() when omitted), applying the events due by then, as
+  // the score functions above do first; returns the date. Throws InvalidInput for a date before
+  // one already scored at, or outside the calendar.
+  Date advance(std::optional<Date> as_of = std::nullopt) {
+    const Date d = as_of ? *as_of : default_as_of();
+    if (!in_calendar(d)) throw InvalidInput("as-of " + d.to_string() + " is outside the years 0001 to 9999");
+    if (ledger_.horizon() != detail::kNoDate && d.days() < ledger_.horizon())
+      throw InvalidInput("as-of " + d.to_string() + " is before " + Date::from_days(ledger_.horizon()).to_string() +
+                         ", a date this engine has already scored at: its state has moved past the earlier date; "
+                         "score dates in ascending order or use a new engine");
+    ledger_.advance(d);
+    return d;
+  }
+
+  // Whether the state stands at d, nothing left to apply: then the const functions below score
+  // d, and any number of threads may call them at once (docs/threading.md).
+  bool stands_at(Date d) const { return ledger_.stands_at(d); }
+
+  // score(), score_all() and score_clients() of an engine that stands_at(d), without moving it;
+  // the same bits. Throw InvalidInput when it does not stand at d.
+  Score score_at(std::string_view client, Date d) const {
+    check_stands_at(d);
     const std::uint32_t index = ledger_.client_index(client);
     if (index == Ledger::npos) throw InvalidInput("unknown client '" + std::string(client) + "'");
-    const Date d = prepare(as_of);
     if (ledger_.state(index).first_date == detail::kNoDate)
       throw InvalidInput("client '" + std::string(client) + "' has no events on or before " + d.to_string());
     return explain_row(index, d);
   }
-
-  // Every client with events on or before as_of, in ledger order; no reasons (see explain()).
-  ScoreTable score_all(std::optional<Date> as_of = std::nullopt) {
-    const Date d = prepare(as_of);
+  ScoreTable score_all_at(Date d) const {
+    check_stands_at(d);
     std::vector<std::uint32_t> clients;
     clients.reserve(ledger_.client_count());
     for (std::uint32_t i = 0; i < ledger_.client_count(); ++i)
       if (ledger_.state(i).first_date != detail::kNoDate) clients.push_back(i);
     return table(std::move(clients), d);
   }
-
-  // The listed clients, in the order given. Throws for a client without events.
-  ScoreTable score_clients(std::span<const std::string> ids, std::optional<Date> as_of = std::nullopt) {
-    const Date d = prepare(as_of);
+  ScoreTable score_clients_at(std::span<const std::string> ids, Date d) const {
+    check_stands_at(d);
     std::vector<std::uint32_t> clients;
     clients.reserve(ids.size());
     for (const std::string& id : ids) {
@@ -147,15 +176,9 @@ class Engine {
     return {m.payment_half_life_days, m.dissatisfaction_half_life_days, m.review_half_life_days};
   }
 
-  Date prepare(std::optional<Date> as_of) {
-    const Date d = as_of ? *as_of : default_as_of();
-    if (!in_calendar(d)) throw InvalidInput("as-of " + d.to_string() + " is outside the years 0001 to 9999");
-    if (ledger_.horizon() != detail::kNoDate && d.days() < ledger_.horizon())
-      throw InvalidInput("as-of " + d.to_string() + " is before " + Date::from_days(ledger_.horizon()).to_string() +
-                         ", a date this engine has already scored at: its state has moved past the earlier date; "
-                         "score dates in ascending order or use a new engine");
-    ledger_.advance(d);
-    return d;
+  void check_stands_at(Date d) const {
+    if (!stands_at(d))
+      throw InvalidInput("the engine's state does not stand at " + d.to_string() + ": advance() it there first");
   }
 
   ScoreTable table(std::vector<std::uint32_t> clients, Date d) const {

@@ -226,6 +226,11 @@ class Ledger {
   // The latest date the ledger was advanced to (kNoDate before the first advance).
   std::int32_t horizon() const { return horizon_; }
   std::size_t pending_count() const { return pending_.size(); }
+  // Whether advance(d) would change nothing: the ledger stands at d and no pending event is due.
+  bool stands_at(Date d) const {
+    return horizon_ == d.days() &&
+           std::none_of(pending_.begin(), pending_.end(), [&](const detail::Record& r) { return r.date <= d.days(); });
+  }
   // Latest event date posted, applied or pending; nullopt for an empty ledger.
   std::optional<Date> latest_event_date() const {
     if (latest_ == detail::kNoDate) return std::nullopt;
