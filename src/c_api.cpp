@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clientrisk/actions.hpp"
@@ -61,10 +62,6 @@ namespace {
 namespace cr = clientrisk;
 
 thread_local std::string last_error;
-
-std::optional<cr::Date> date_arg(int32_t as_of) {
-  return as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of));
-}
 // What cr_engine_client_id and cr_engine_csv_rejection return, per thread.
 thread_local std::string returned_text;
 
@@ -76,9 +73,16 @@ struct BufferTooSmall {
   std::string message;
 };
 
-cr_status fail(cr_status status, std::string message) {
+std::optional<cr::Date> date_arg(int32_t as_of) {
+  return as_of == CR_NO_DATE ? std::nullopt : std::optional(cr::Date::from_days(as_of));
+}
+
+// Sets the last error to prefix + message. Called from the handlers of guard(), which may not
+// throw: it allocates only inside its own try.
+cr_status fail(cr_status status, std::string_view prefix, std::string_view message = {}) noexcept {
   try {
-    last_error = std::move(message);
+    last_error.assign(prefix);
+    last_error.append(message);
   } catch (...) {
     last_error.clear();  // no memory for the message: the status still says what happened
   }
@@ -107,7 +111,7 @@ cr_status guard(Body body) noexcept {
   } catch (const std::bad_alloc&) {
     return fail(CR_ERROR_OUT_OF_MEMORY, "out of memory");
   } catch (const std::exception& e) {
-    return fail(CR_ERROR_INTERNAL, std::string("internal error: ") + e.what());
+    return fail(CR_ERROR_INTERNAL, "internal error: ", e.what());
   } catch (...) {
     return fail(CR_ERROR_INTERNAL, "internal error: an unknown exception");
   }

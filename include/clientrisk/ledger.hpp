@@ -283,25 +283,27 @@ class Ledger {
   // snapshots do not.
   void on_invoice_closed(std::function<void(std::uint32_t client, Date due, Date closed)> f) { on_close_ = std::move(f); }
 
-  // Applies the pending events dated on or before d and moves the horizon to d.
+  // Applies the pending events dated on or before d and moves the horizon to d. All or nothing:
+  // what may fail (memory) happens before the first event is applied.
   void advance(Date d) {
     if (horizon_ != detail::kNoDate && d.days() < horizon_) return;
-    horizon_ = d.days();
-    if (pending_.empty()) return;
     const bool all_due = std::all_of(pending_.begin(), pending_.end(),
                                      [&](const detail::Record& r) { return r.date <= d.days(); });
     if (all_due && std::is_sorted(pending_.begin(), pending_.end(), detail::canonical_less)) {
+      reserve_to_apply(pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; });
+      horizon_ = d.days();
       apply_all(pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; });
       pending_.clear();  // the usual case: one batch, all due
       return;
     }
-    auto later = std::stable_partition(pending_.begin(), pending_.end(),
-                                       [&](const detail::Record& r) { return r.date <= d.days(); });
-    detail::BigVector<detail::Record> due(pending_.begin(), later);
-    pending_.erase(pending_.begin(), later);
+    detail::BigVector<detail::Record> due, later;
+    for (const detail::Record& r : pending_) (r.date <= d.days() ? due : later).push_back(r);
     detail::BigVector<std::uint32_t> order = canonical_order(
         due.size(), [&](std::uint32_t i) { return due[i].client; },
         [&](std::uint32_t a, std::uint32_t b) { return detail::canonical_less(due[a], due[b]); });
+    reserve_to_apply(due.size(), [&](std::size_t i) -> const detail::Record& { return due[i]; });
+    horizon_ = d.days();
+    pending_.swap(later);
     apply_all(order.size(), [&](std::size_t i) -> const detail::Record& { return due[order[i]]; });
   }
 
@@ -373,11 +375,12 @@ class Ledger {
   void rollback(Staging& st) { rollback(st, nullptr, nullptr); }
 
  private:
-  void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<std::uint8_t>* ok) {
+  // registered marks the records whose invoice or contract validation put in the registry.
+  void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<std::uint8_t>* registered) {
     if (undo) {
       for (auto it = undo->rbegin(); it != undo->rend(); ++it) *registry_.find(it->key) = it->before;
-      for (std::size_t i = 0; i < st.records.size(); ++i)
-        if ((*ok)[i] && registers(st.records[i].kind)) registry_.erase(st.records[i].key);
+      for (std::size_t i = 0; i < registered->size(); ++i)
+        if ((*registered)[i]) registry_.erase(st.records[i].key);
     }
     interner_.truncate(st.clients_before);
     if (states_.size() > interner_.size()) states_.resize(interner_.size());
@@ -389,46 +392,64 @@ class Ledger {
   // Validates the staged records against the ledger in canonical order and applies the valid
   // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
   // any rejection: rolls the batch back, applies nothing and returns false.
+  // A failure to allocate rolls the batch back too, whatever step it stops.
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
-    detail::BigVector<std::uint32_t> order = canonical_order(
-        n, [&](std::uint32_t i) { return st.records[i].client; },
-        [&](std::uint32_t a, std::uint32_t b) {
-          const auto &ra = st.records[a], &rb = st.records[b];
-          if (detail::canonical_less(ra, rb)) return true;
-          if (detail::canonical_less(rb, ra)) return false;
-          return st.source[a] < st.source[b];
-        });
-
+    detail::BigVector<std::uint32_t> order;
     detail::BigVector<Undo> undo;
-    detail::BigVector<std::uint8_t> ok(n, 1);
-    // Invoices and contracts are registered first, so that a reference to one finds it wherever
-    // it stands in the batch and a misdated reference is reported as such.
-    std::size_t registrations = 0;
-    for (const detail::Record& r : st.records) registrations += registers(r.kind);
-    registry_.reserve_more(registrations);
-    constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
-    for (const bool registering : {true, false}) {
-      for (std::size_t p = 0; p < n; ++p) {
-        if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
-        const std::uint32_t i = order[p];
-        const EventKind k = st.records[i].kind;
-        if (registers(k) != registering) continue;
-        std::string why;
-        const char* column = "ref";
-        if (!validate(st.records[i], st.ref(i), undo, why, column)) {
-          ok[i] = 0;
-          st.rejected.push_back({st.source[i], column, std::move(why)});
+    detail::BigVector<std::uint8_t> ok, registered;
+    try {
+      order = canonical_order(
+          n, [&](std::uint32_t i) { return st.records[i].client; },
+          [&](std::uint32_t a, std::uint32_t b) {
+            const auto &ra = st.records[a], &rb = st.records[b];
+            if (detail::canonical_less(ra, rb)) return true;
+            if (detail::canonical_less(rb, ra)) return false;
+            return st.source[a] < st.source[b];
+          });
+      ok.assign(n, 1);
+      registered.assign(n, 0);
+      // Invoices and contracts are registered first, so that a reference to one finds it wherever
+      // it stands in the batch and a misdated reference is reported as such.
+      std::size_t registrations = 0, disputes = 0, due_now = 0;
+      for (const detail::Record& r : st.records) {
+        registrations += registers(r.kind);
+        disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
+        due_now += horizon_ != detail::kNoDate && r.date <= horizon_;
+      }
+      registry_.reserve_more(registrations);
+      undo.reserve(disputes);
+      constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
+      for (const bool registering : {true, false}) {
+        for (std::size_t p = 0; p < n; ++p) {
+          if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
+          const std::uint32_t i = order[p];
+          const EventKind k = st.records[i].kind;
+          if (registers(k) != registering) continue;
+          std::string why;
+          const char* column = "ref";
+          if (validate(st.records[i], st.ref(i), undo, why, column)) {
+            registered[i] = registering;
+          } else {
+            ok[i] = 0;
+            st.rejected.push_back({st.source[i], column, std::move(why)});
+          }
         }
       }
+      std::sort(st.rejected.begin(), st.rejected.end(),
+                [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
+      if (!st.rejected.empty() && !lenient) {
+        rollback(st, &undo, &registered);
+        return false;
+      }
+      states_.resize(interner_.size());
+      // Room for what applying takes, so that from here on nothing can fail half way.
+      pending_.reserve(pending_.size() + (n - due_now));
+      reserve_to_apply(n, [&](std::size_t i) -> const detail::Record& { return st.records[i]; }, true);
+    } catch (...) {
+      rollback(st, &undo, &registered);
+      throw;
     }
-    std::sort(st.rejected.begin(), st.rejected.end(),
-              [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
-    if (!st.rejected.empty() && !lenient) {
-      rollback(st, &undo, &ok);
-      return false;
-    }
-    states_.resize(interner_.size());
     for (std::uint32_t i : order) {
       if (!ok[i]) continue;
       const detail::Record& r = st.records[i];
@@ -678,6 +699,46 @@ class Ledger {
     c.paid_dbt += w * std::max(0.0, late);
   }
 
+  // Grows the invoice pool, its free list, the incidents and the portfolio's monthly revenue so
+  // that applying records at(0) .. at(n - 1) allocates nothing (only_due: those dated on or
+  // before the horizon). Changes no content: an allocation that fails here leaves the ledger as it was.
+  template <class At>
+  void reserve_to_apply(std::size_t n, At at, bool only_due = false) {
+    std::size_t invoices = 0, others = 0;
+    std::int32_t first = std::numeric_limits<std::int32_t>::max(), last = std::numeric_limits<std::int32_t>::min();
+    for (std::size_t i = 0; i < n; ++i) {
+      const detail::Record& r = at(i);
+      if (only_due && (horizon_ == detail::kNoDate || r.date > horizon_)) continue;
+      if (r.kind == EventKind::invoice) {
+        ++invoices;
+        first = std::min(first, r.date);
+        last = std::max(last, r.date);
+      } else {
+        ++others;
+      }
+    }
+    if (invoices > 0) {
+      // The months add_revenue() will write, zero until then.
+      const std::int32_t lo_month = Date::from_days(first).month_index(), hi_month = Date::from_days(last).month_index();
+      const std::int32_t end = revenue_base_ + static_cast<std::int32_t>(revenue_.size());
+      const std::int32_t lo = revenue_.empty() ? lo_month : std::min(revenue_base_, lo_month);
+      const std::int32_t hi = revenue_.empty() ? hi_month : std::max(end - 1, hi_month);
+      if (revenue_.empty() || lo < revenue_base_ || hi >= end) {
+        std::vector<std::int64_t> grown(static_cast<std::size_t>(hi - lo + 1), 0);
+        std::copy(revenue_.begin(), revenue_.end(), grown.begin() + (revenue_base_ - lo) * !revenue_.empty());
+        revenue_.swap(grown);
+        revenue_base_ = lo;
+      }
+    }
+    const std::size_t slots = pool_.size() + (invoices > free_.size() ? invoices - free_.size() : 0);
+    // Grow by a quarter, not double: the pool is the largest per-invoice cost.
+    if (slots > pool_.capacity()) pool_.reserve(std::max(slots, pool_.capacity() + pool_.capacity() / 4 + 64));
+    if (slots > free_.capacity()) free_.reserve(std::max(slots, free_.capacity() + free_.capacity() / 4 + 64));
+    const std::size_t incidents = incidents_.size() + std::min(others, states_.size());
+    if (incidents > incidents_.capacity())
+      incidents_.reserve(std::max(incidents, incidents_.capacity() + incidents_.capacity() / 4 + 16));
+  }
+
   Incidents& incidents_of(ClientState& c) {
     if (c.incidents == detail::kNone) {
       c.incidents = static_cast<std::uint32_t>(incidents_.size());
@@ -714,9 +775,7 @@ class Ledger {
           free_.pop_back();
         } else {
           slot = static_cast<std::uint32_t>(pool_.size());
-          // Grow by a quarter, not double: the pool is the largest per-invoice cost.
-          if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.capacity() + pool_.capacity() / 4 + 64);
-          pool_.emplace_back();
+          pool_.emplace_back();  // within the capacity reserve_to_apply() made
         }
         pool_[slot] = detail::Invoice{r.amount, r.amount, r.key, r.date, r.due, detail::kNone, detail::kNone};
         link_open(c, slot);

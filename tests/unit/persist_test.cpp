@@ -161,6 +161,30 @@ TEST(ModelFile, ChangedPayloadsWithAValidChecksumNeverCrash) {
 }
 
 // A model of a class version newer than this build's, as a later build would write, is refused.
+// Found by fuzzing (tests/fuzz/model_fuzz.cpp): an XML payload that ends inside a tag, in an
+// envelope that fits it, made Boost's reader read past a name. The first byte picks the payload.
+TEST(ModelFile, FuzzRegressionsAreRefusedAsBadFiles) {
+  for (const char* name : {"model-truncated-inside-a-tag.bin"}) {
+    const std::string input = read_bytes(std::string(CLIENTRISK_SOURCE_DIR) + "/tests/fuzz/regressions/" + name);
+    ASSERT_FALSE(input.empty()) << name;
+    ASSERT_EQ(input[0] % 3, 1) << "an XML payload";
+    const std::string file = reenveloped(model_file_bytes(Model{}, ArchiveFormat::xml), input.substr(1));
+    try {
+      (void)model_from_file_bytes(file, "fuzz.crm");
+      ADD_FAILURE() << name << " loaded";
+    } catch (const FileFormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("the model archive cannot be read"), std::string::npos) << e.what();
+    }
+  }
+  // Tags that do not nest are refused before the archive reads them.
+  const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
+  std::string swapped = payload_of(good);
+  const std::size_t at = swapped.find("</weight_non_payment>");
+  ASSERT_NE(at, std::string::npos);
+  swapped.replace(at, 21, "</weight_non_paymenX>");
+  EXPECT_THROW((void)model_from_file_bytes(reenveloped(good, swapped), "m.crm"), FileFormatError);
+}
+
 TEST(ModelFile, AModelOfANewerClassVersionIsRefused) {
   const std::string good = model_file_bytes(Model{}, ArchiveFormat::xml);
   std::string payload = payload_of(good);
