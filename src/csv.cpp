@@ -73,6 +73,8 @@ class Reader {
   }
 
   bool at_end() const { return pos_ >= text_.size(); }
+  // Bytes of the record next() read last.
+  std::size_t row_bytes() const { return pos_ - row_begin_; }
   std::size_t line() const { return line_; }
   std::size_t position() const { return pos_; }
 
@@ -88,6 +90,7 @@ class Reader {
     }
     if (pos_ >= text_.size()) return false;
     start_line = line_;
+    row_begin_ = pos_;
     std::size_t scratch_used = 0;
     auto column_name = [&](std::size_t i) -> std::string {
       if (names && i < names->size()) return (*names)[i];
@@ -180,6 +183,7 @@ class Reader {
     ++line_;
   }
 
+  std::size_t row_begin_ = 0;
   std::string_view text_;
   const CsvOptions& options_;
   std::size_t pos_ = 0;
@@ -271,6 +275,9 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
   auto fail = [&](std::size_t line, std::string column, std::string message) -> FormatError {
     return FormatError(CsvRejection{line, std::move(column), std::move(message)}.to_string(name));
   };
+  if (options.max_file_bytes && text.size() > options.max_file_bytes)
+    throw FormatError(std::string(name) + ": " + std::to_string(text.size()) + " bytes, more than max_file_bytes (" +
+                      std::to_string(options.max_file_bytes) + ")");
   Reader reader(text, options);
   std::vector<std::string_view> fields;
   std::size_t line = 1;
@@ -292,6 +299,8 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
         options.progress(reader.position(), text.size());
         next_progress = reader.position() + progress_step;
       }
+      if (!error && reader.row_bytes() > options.max_row_bytes)
+        error = RowError{line, "", "row is longer than max_row_bytes (" + std::to_string(options.max_row_bytes) + ")"};
       if (!error && fields.size() != names.size())
         error = RowError{line, "", "row has " + std::to_string(fields.size()) + " fields, the header has " +
                                        std::to_string(names.size())};
@@ -358,7 +367,11 @@ std::vector<Event> read_events_csv(const std::string& path) {
 }
 
 CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options) {
-  return import_csv_text(engine, detail::read_whole_file(path, "an event file"), path, options);
+  detail::InputFile file(path, "an event file");
+  if (options.max_file_bytes && file.regular() && file.size() > options.max_file_bytes)
+    throw FormatError(path + ": " + std::to_string(file.size()) + " bytes, more than max_file_bytes (" +
+                      std::to_string(options.max_file_bytes) + ")");
+  return import_csv_text(engine, file.read_all(), path, options);
 }
 
 }  // namespace v1

@@ -19,6 +19,11 @@ struct CsvOptions {
   bool lenient = false;
   // Longest field accepted, in bytes; a longer one is an error, not a truncation.
   std::size_t max_field_bytes = 4096;
+  // Longest row accepted, in bytes, line breaks inside quotes included; a longer one is an error
+  // at its line.
+  std::size_t max_row_bytes = std::size_t{1} << 16;
+  // Largest text accepted, in bytes; a larger file is refused before it is read (0: no limit).
+  std::uint64_t max_file_bytes = 0;
   // Called as the rows are read, about every 4 MiB and once at the end, with the bytes read so
   // far and the text's size; empty: not called. It must not throw.
   std::function<void(std::size_t read, std::size_t total)> progress;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 using namespace clientrisk;
@@ -255,4 +258,42 @@ TEST(CsvImport, TotalsOfHugeAmountsSaturateInsteadOfOverflowing) {
   EXPECT_EQ(s.band, Band::moderate);  // more than 90 days past due: never low
   ASSERT_FALSE(s.reasons.empty());
   EXPECT_EQ(s.reasons[0].text.rfind("92233720368547", 0), 0u) << s.reasons[0].text;
+}
+
+TEST(CsvImport, RowAndFileSizeLimitsAreConfigurableAndNamed) {
+  const std::string rows = "2024-01-02,C1,invoice,I1,100.00,2024-02-01,\n"
+                           "2024-01-03,C1,complaint,,,,\"" + std::string(300, 'x') + "\"\n";
+  CsvOptions o;
+  o.max_field_bytes = 1000;
+  o.max_row_bytes = 200;
+  Engine strict;
+  try {
+    import_csv_text(strict, with_header(rows), "big.csv", o);
+    ADD_FAILURE() << "a row above max_row_bytes was accepted";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "big.csv:3: row is longer than max_row_bytes (200)");
+  }
+  EXPECT_EQ(strict.client_count(), 0u);
+  o.lenient = true;
+  Engine lenient;
+  const CsvReport r = import_csv_text(lenient, with_header(rows), "big.csv", o);
+  EXPECT_EQ(r.accepted, 1u);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].line, 3u);
+
+  CsvOptions small;
+  small.max_file_bytes = 64;
+  Engine e;
+  try {
+    import_csv_text(e, with_header(rows), "big.csv", small);
+    ADD_FAILURE() << "a text above max_file_bytes was accepted";
+  } catch (const FormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("big.csv: 413 bytes, more than max_file_bytes (64)"), std::string::npos)
+        << err.what();
+  }
+  const std::string path = std::filesystem::temp_directory_path() / "clientrisk_limits.csv";
+  std::ofstream(path) << with_header(rows);
+  EXPECT_THROW(import_csv(e, path, small), FormatError);
+  std::remove(path.c_str());
+  EXPECT_EQ(e.client_count(), 0u);
 }
