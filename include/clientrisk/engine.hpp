@@ -70,6 +70,11 @@ class Engine {
     threads_ = n;
   }
 
+  // The most clients this engine takes (no limit by default): an event of a new client beyond it
+  // is rejected like any bad event, naming the limit.
+  std::size_t max_clients() const { return ledger_.max_clients(); }
+  void set_max_clients(std::size_t n) { ledger_.set_max_clients(n); }
+
   // The language of reason texts (and of actions and alerts made from this engine's scores).
   Language language() const { return language_; }
   void set_language(Language l) { language_ = l; }

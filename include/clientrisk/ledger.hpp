@@ -226,6 +226,10 @@ class Ledger {
   // The latest date the ledger was advanced to (kNoDate before the first advance).
   std::int32_t horizon() const { return horizon_; }
   std::size_t pending_count() const { return pending_.size(); }
+  // The most clients the ledger takes; an event of a new client beyond it is rejected, naming the
+  // limit. Not part of a snapshot: a limit of the process, not of the data.
+  std::size_t max_clients() const { return max_clients_; }
+  void set_max_clients(std::size_t n) { max_clients_ = std::min<std::size_t>(n, npos); }
   // Whether advance(d) would change nothing: the ledger stands at d and no pending event is due.
   bool stands_at(Date d) const {
     return horizon_ == d.days() &&
@@ -354,6 +358,10 @@ class Ledger {
     std::uint8_t code = 0;
     if (auto err = check_event(e, &code)) {
       st.rejected.push_back({index, std::string(err->column), std::move(err->message)});
+      return;
+    }
+    if (interner_.size() >= max_clients_ && interner_.find(e.client, client_hash) == detail::Interner::npos) {
+      st.rejected.push_back({index, "client", "a new client beyond max_clients (" + std::to_string(max_clients_) + ")"});
       return;
     }
     detail::Record r{};
@@ -878,6 +886,7 @@ class Ledger {
   detail::BigVector<detail::Invoice> pool_;
   std::vector<std::uint32_t> free_;
   detail::FlatMap<detail::RefEntry> registry_;
+  std::size_t max_clients_ = npos;
   std::vector<std::int64_t> revenue_;  // portfolio invoiced per month from revenue_base_
   std::int32_t revenue_base_ = 0;
   std::vector<Incidents> incidents_;

@@ -132,7 +132,7 @@ TEST(OutOfMemory, LoadingABinaryModelFileFailsCleanlyAtEveryAllocation) {
   const Outcome o = each_allocation_failing([&] { (void)model_from_file_bytes(bytes, "m.crm"); });
   EXPECT_GT(o.failures, 10);
   EXPECT_EQ(o.leaked, 0);
-  RecordProperty("failures", static_cast<int>(o.failures));
+  std::printf("binary model file: %ld allocations failed in turn\n", o.failures);
 }
 
 TEST(OutOfMemory, ImportingAndScoringFailCleanlyAndLeaveTheEngineAsItWas) {
@@ -165,6 +165,7 @@ TEST(OutOfMemory, ImportingAndScoringFailCleanlyAndLeaveTheEngineAsItWas) {
                                             });
   EXPECT_GT(s.failures, 3);
   EXPECT_EQ(s.leaked, 0);
+  std::printf("CSV import: %ld allocations failed in turn; scoring: %ld\n", o.failures, s.failures);
 }
 
 TEST(OutOfMemory, LoadingASnapshotFailsCleanlyAtEveryAllocation) {
@@ -178,6 +179,7 @@ TEST(OutOfMemory, LoadingASnapshotFailsCleanlyAtEveryAllocation) {
   });
   EXPECT_GT(o.failures, 10);
   EXPECT_EQ(o.leaked, 0);
+  std::printf("snapshot load and score: %ld allocations failed in turn\n", o.failures);
 }
 
 TEST(OutOfMemory, TheCAbiReturnsOutOfMemoryAndNeverThrows) {
@@ -205,5 +207,6 @@ TEST(OutOfMemory, TheCAbiReturnsOutOfMemoryAndNeverThrows) {
   EXPECT_GT(o.failures, 50);
   EXPECT_EQ(o.leaked, 0);
   EXPECT_EQ(statuses[CR_ERROR_INTERNAL], 0);
+  std::printf("C ABI import and score: %ld allocations failed in turn, each CR_ERROR_OUT_OF_MEMORY\n", o.failures);
   std::remove(path.c_str());
 }

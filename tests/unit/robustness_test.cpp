@@ -110,3 +110,26 @@ TEST(Robustness, OneClientWithManyInvoicesPostsAndScores) {
   engine.post(events);
   EXPECT_EQ(engine.score("big").key.open_invoices, 30000u);
 }
+
+TEST(Robustness, NewClientsBeyondMaxClientsAreRejectedByName) {
+  Engine engine;
+  engine.set_max_clients(2);
+  const std::vector<Event> three = {invoice(day("2024-01-01"), "a", "F1", 100, day("2024-02-01")),
+                                    invoice(day("2024-01-01"), "b", "F2", 100, day("2024-02-01")),
+                                    invoice(day("2024-01-01"), "c", "F3", 100, day("2024-02-01"))};
+  try {
+    engine.post(three);
+    ADD_FAILURE() << "a third client was accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()), "event 2: client: a new client beyond max_clients (2)");
+  }
+  EXPECT_EQ(engine.client_count(), 0u);  // strict: nothing of the batch
+  const auto rejected = engine.post_lenient(three);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].index, 2u);
+  EXPECT_EQ(engine.client_count(), 2u);
+  engine.post(invoice(day("2024-01-05"), "a", "F4", 50, day("2024-02-05")));  // known clients go on
+  EXPECT_THROW(engine.post(invoice(day("2024-01-05"), "d", "F5", 50, day("2024-02-05"))), InvalidInput);
+  Engine copy = engine;
+  EXPECT_EQ(copy.max_clients(), 2u);
+}
