@@ -179,8 +179,7 @@ cr::Event event_of(const cr_event& e, std::size_t index) {
 extern "C" {
 
 const char* cr_version(void) {
-  static const std::string v = std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
-                               std::to_string(cr::version_patch);
+  static const std::string v = cr::version_string();
   return v.c_str();
 }
 

@@ -66,6 +66,13 @@ std::string shown(std::string_view s) {
   return "'" + std::string(s.substr(0, limit)) + (s.size() > limit ? "...'" : "'");
 }
 
+// FormatError when a text of size bytes is above options.max_file_bytes.
+void check_file_size(std::string_view name, std::uint64_t size, const CsvOptions& options) {
+  if (options.max_file_bytes && size > options.max_file_bytes)
+    throw FormatError(std::string(name) + ": " + std::to_string(size) + " bytes, more than max_file_bytes (" +
+                      std::to_string(options.max_file_bytes) + ")");
+}
+
 class Reader {
  public:
   Reader(std::string_view text, const CsvOptions& options) : text_(text), options_(options) {
@@ -275,9 +282,7 @@ CsvReport import_csv_text(Engine& engine, std::string_view text, std::string_vie
   auto fail = [&](std::size_t line, std::string column, std::string message) -> FormatError {
     return FormatError(CsvRejection{line, std::move(column), std::move(message)}.to_string(name));
   };
-  if (options.max_file_bytes && text.size() > options.max_file_bytes)
-    throw FormatError(std::string(name) + ": " + std::to_string(text.size()) + " bytes, more than max_file_bytes (" +
-                      std::to_string(options.max_file_bytes) + ")");
+  check_file_size(name, text.size(), options);
   Reader reader(text, options);
   std::vector<std::string_view> fields;
   std::size_t line = 1;
@@ -368,9 +373,7 @@ std::vector<Event> read_events_csv(const std::string& path) {
 
 CsvReport import_csv(Engine& engine, const std::string& path, const CsvOptions& options) {
   detail::InputFile file(path, "an event file");
-  if (options.max_file_bytes && file.regular() && file.size() > options.max_file_bytes)
-    throw FormatError(path + ": " + std::to_string(file.size()) + " bytes, more than max_file_bytes (" +
-                      std::to_string(options.max_file_bytes) + ")");
+  if (file.regular()) check_file_size(path, file.size(), options);  // before reading it
   return import_csv_text(engine, file.read_all(), path, options);
 }
 

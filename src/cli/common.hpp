@@ -57,11 +57,7 @@ inline std::string right(const std::string& s, std::size_t width) {
   return chars >= width ? s : std::string(width - chars, ' ') + s;
 }
 
-// "0.1.0"
-inline std::string version_string() {
-  return std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
-         std::to_string(cr::version_patch);
-}
+using cr::version_string;
 
 inline std::string json_string(std::string_view s) {
   std::string out = "\"";

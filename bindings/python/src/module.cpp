@@ -976,8 +976,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "The compiled core of clientrisk; import clientrisk instead.";
   cp::init_types(m);
   py::register_exception_translator(&cp::translate);
-  m.attr("__version__") = std::to_string(cr::version_major) + "." + std::to_string(cr::version_minor) + "." +
-                          std::to_string(cr::version_patch);
+  m.attr("__version__") = cr::version_string();
   m.attr("FEATURES") = cp::names_tuple(cr::feature_names);
   m.attr("FACTORS") = cp::names_tuple(cr::factor_names);
   m.attr("BANDS") = cp::names_tuple(cr::band_names);
