@@ -17,6 +17,17 @@ namespace clientrisk {
 inline namespace v1 {
 namespace detail {
 
+// The name of an XML element, in a buffer longer than any name model_from_file_bytes lets through.
+// Boost 1.74's xml_iarchive compares an end tag with the name it expects over the end tag's length,
+// past the end of a shorter name (a heap over-read that fuzzing found): the loader refuses names
+// longer than kMaxXmlTag, and every name Boost compares lives in one of these buffers.
+inline constexpr std::size_t kMaxXmlTag = 64;
+struct XmlTag {
+  explicit XmlTag(std::string_view name) { name.copy(text, kMaxXmlTag); }
+  const char* c_str() const { return text; }
+  char text[kMaxXmlTag + 1] = {};
+};
+
 // Boost reads a class version newer than the build's without a word (its check is compiled
 // out): every load checks its own, before it reads a field.
 inline void check_class_version(unsigned int version, unsigned int current, const char* name) {
@@ -43,21 +54,21 @@ template <class Archive>
 void serialize(Archive& ar, clientrisk::Model& m, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::Model>::value, "the model");
   for (std::size_t i = 0; i < clientrisk::factor_names.size(); ++i) {
-    const std::string tag = "weight_" + std::string(clientrisk::factor_names[i]);
+    const clientrisk::detail::XmlTag tag("weight_" + std::string(clientrisk::factor_names[i]));
     ar& make_nvp(tag.c_str(), m.weights[i]);
   }
   for (const clientrisk::ModelParameter& p : clientrisk::model_parameters) {
-    const std::string tag(p.name);
+    const clientrisk::detail::XmlTag tag(p.name);
     ar& make_nvp(tag.c_str(), m.*p.field);
   }
   const std::size_t fields = version >= 3 ? clientrisk::calibration_parameters.size() : version == 2 ? 2 : 0;
   for (std::size_t i = 0; i < fields; ++i) {
-    const std::string tag(clientrisk::calibration_parameters[i].name);
+    const clientrisk::detail::XmlTag tag(clientrisk::calibration_parameters[i].name);
     ar& make_nvp(tag.c_str(), m.*clientrisk::calibration_parameters[i].field);
   }
   if (version >= 3)
     for (const clientrisk::ModelParameter& p : clientrisk::policy_parameters) {
-      const std::string tag(p.name);
+      const clientrisk::detail::XmlTag tag(p.name);
       ar& make_nvp(tag.c_str(), m.*p.field);
     }
 }

@@ -83,6 +83,7 @@ std::optional<std::string> unnested_xml(std::string_view x) {
     std::size_t k = i + (end ? 2 : 1), b = k;
     while (k < x.size() && x[k] != '>' && x[k] != '/' && x[k] != ' ' && x[k] != '\t' && x[k] != '\n' && x[k] != '\r') ++k;
     const std::string_view tag = x.substr(b, k - b);
+    if (tag.size() > detail::kMaxXmlTag) return "a tag name longer than " + std::to_string(detail::kMaxXmlTag) + " bytes";
     for (char quote = 0; k < x.size() && (quote || x[k] != '>'); ++k)
       if (quote ? x[k] == quote : (x[k] == '"' || x[k] == '\''))
         quote = quote ? 0 : x[k];
@@ -119,7 +120,7 @@ Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
     std::string_view rest;
     if (file.format == ArchiveFormat::xml) {
       boost::archive::xml_iarchive ar(in);
-      ar >> boost::serialization::make_nvp("model", m);
+      ar >> boost::serialization::make_nvp(detail::XmlTag("model").c_str(), m);
       // The archive's destructor reads its closing tag, and throws from the destructor (which
       // ends the process) when the text ends before one: what follows the model is checked
       // while the archive lives, so that a bad end throws here instead.

@@ -183,6 +183,16 @@ TEST(ModelFile, FuzzRegressionsAreRefusedAsBadFiles) {
   ASSERT_NE(at, std::string::npos);
   swapped.replace(at, 21, "</weight_non_paymenX>");
   EXPECT_THROW((void)model_from_file_bytes(reenveloped(good, swapped), "m.crm"), FileFormatError);
+  // Nested, but named otherwise than Boost expects: longer by a little, and past the name limit.
+  for (const std::string& longer : {std::string("weight_non_payment_and_more"), "weight_non_payment" + std::string(80, 'x')}) {
+    std::string renamed = payload_of(good);
+    for (const std::string& tag : {std::string("<weight_non_payment>"), std::string("</weight_non_payment>")}) {
+      const std::size_t where = renamed.find(tag);
+      ASSERT_NE(where, std::string::npos);
+      renamed.replace(where, tag.size(), (tag[1] == '/' ? "</" : "<") + longer + ">");
+    }
+    EXPECT_THROW((void)model_from_file_bytes(reenveloped(good, renamed), "m.crm"), FileFormatError) << longer;
+  }
 }
 
 TEST(ModelFile, AModelOfANewerClassVersionIsRefused) {
