@@ -103,6 +103,54 @@ std::optional<std::string> unnested_xml(std::string_view x) {
   return std::nullopt;
 }
 
+// The value of attribute name="..." in the start tag tag, or nullopt.
+std::optional<std::string_view> xml_attribute(std::string_view tag, std::string_view name) {
+  for (std::size_t at = tag.find(name); at != std::string_view::npos; at = tag.find(name, at + 1)) {
+    if (at == 0 || (tag[at - 1] != ' ' && tag[at - 1] != '\t' && tag[at - 1] != '\n' && tag[at - 1] != '\r')) continue;
+    std::size_t k = at + name.size();
+    if (tag.substr(k, 2) != "=\"") continue;
+    const std::size_t end = tag.find('"', k + 2);
+    if (end == std::string_view::npos) return std::nullopt;
+    return tag.substr(k + 2, end - k - 2);
+  }
+  return std::nullopt;
+}
+
+// Where the archive's content starts in an XML payload (past <boost_serialization ...>) when its
+// header is one this Boost writes, so that the archive can be read without its header: Boost
+// 1.74's xml_iarchive reads the closing tag in its destructor otherwise, allocating where a
+// failure ends the process. nullopt for another archive version, which Boost then reads itself.
+std::optional<std::size_t> xml_content_start(std::string_view x) {
+  std::size_t i = 0;
+  for (;;) {  // the prolog: declarations, comments and white space
+    i = x.find_first_not_of(" \t\r\n", i);
+    if (i == std::string_view::npos) throw std::runtime_error("no <boost_serialization> element");
+    if (x.substr(i, 4) == "<!--") {
+      i = x.find("-->", i + 4);
+      if (i == std::string_view::npos) throw std::runtime_error("a comment is not closed");
+      i += 3;
+    } else if (x.substr(i, 2) == "<?" || x.substr(i, 2) == "<!") {
+      i = x.find('>', i);
+      if (i == std::string_view::npos) throw std::runtime_error("the text ends inside a declaration");
+      ++i;
+    } else {
+      break;
+    }
+  }
+  constexpr std::string_view root = "<boost_serialization";
+  if (x.substr(i, root.size()) != root || x.size() == i + root.size() ||
+      std::string_view(" \t\r\n").find(x[i + root.size()]) == std::string_view::npos)
+    throw std::runtime_error("the first element is not <boost_serialization>");
+  const std::size_t close = x.find('>', i);  // unnested_xml() has checked that the tag ends
+  const std::string_view tag = x.substr(i, close - i);
+  if (xml_attribute(tag, "signature") != std::optional<std::string_view>("serialization::archive"))
+    throw std::runtime_error("the archive's signature is not serialization::archive");
+  const auto version = xml_attribute(tag, "version");
+  const boost::serialization::library_version_type ours = boost::archive::BOOST_ARCHIVE_VERSION();
+  if (!version || *version != std::to_string(std::uint_least16_t{ours})) return std::nullopt;
+  return close + 1;
+}
+
 }  // namespace
 
 Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
@@ -116,17 +164,29 @@ Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
     if (auto why = unnested_xml(file.payload)) throw unreadable(*why);
   Model m;
   try {
-    std::istringstream in{std::string(file.payload)};
     std::string_view rest;
     if (file.format == ArchiveFormat::xml) {
-      boost::archive::xml_iarchive ar(in);
+      // Read without the header when it is this Boost's (see xml_content_start()); then the
+      // archive's destructor reads nothing. Otherwise the destructor reads the closing tag, and
+      // throws from the destructor (which ends the process) when the text ends before one:
+      // either way what follows the model is checked while the archive lives.
+      const std::optional<std::size_t> content = xml_content_start(file.payload);
+      const std::string_view body = file.payload.substr(content.value_or(0));
+      std::istringstream in{std::string(body)};
+      // A std::bad_alloc while the stream parses a number sets badbit; with badbit in the mask it
+      // propagates instead of reading as a bad file. Only without the header, which the
+      // constructor would parse: the archive's destructor syncs the stream, which throws once it
+      // is bad, so the mask is cleared before the archive is destroyed.
+      if (content) in.exceptions(std::ios::badbit);
+      boost::archive::xml_iarchive ar(in, content ? boost::archive::no_header : 0);
+      struct ClearMask {
+        std::istream& s;
+        ~ClearMask() { s.exceptions(std::ios::goodbit); }
+      } clear_mask{in};
       ar >> boost::serialization::make_nvp(detail::XmlTag("model").c_str(), m);
-      // The archive's destructor reads its closing tag, and throws from the destructor (which
-      // ends the process) when the text ends before one: what follows the model is checked
-      // while the archive lives, so that a bad end throws here instead.
       const std::streamoff at = in.tellg();
       if (at < 0) throw std::runtime_error("the text ends without the archive's closing tag");
-      rest = file.payload.substr(static_cast<std::size_t>(at));
+      rest = body.substr(static_cast<std::size_t>(at));
       const std::size_t b = rest.find_first_not_of(" \t\r\n");
       rest = b == std::string_view::npos ? std::string_view() : rest.substr(b);
       if (!rest.starts_with("</boost_serialization>"))
@@ -134,6 +194,7 @@ Model model_from_file_bytes(std::string_view bytes, std::string_view name) {
       rest.remove_prefix(std::string_view("</boost_serialization>").size());
       if (rest.find_first_not_of(" \t\r\n") == std::string_view::npos) rest = {};
     } else {
+      std::istringstream in{std::string(file.payload)};
       boost::archive::binary_iarchive ar(in);
       ar >> m;
       rest = file.payload.substr(static_cast<std::size_t>(in.tellg()));

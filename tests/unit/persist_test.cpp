@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -192,6 +193,37 @@ TEST(ModelFile, FuzzRegressionsAreRefusedAsBadFiles) {
       renamed.replace(where, tag.size(), (tag[1] == '/' ? "</" : "<") + longer + ">");
     }
     EXPECT_THROW((void)model_from_file_bytes(reenveloped(good, renamed), "m.crm"), FileFormatError) << longer;
+  }
+}
+
+// The XML header is read by the loader (so that Boost's archive reads nothing in its destructor):
+// comments and white space may stand before it, an older archive version is read by Boost itself,
+// and a header that is not a Boost archive's is refused.
+TEST(ModelFile, TheXmlHeaderIsCheckedAndOlderArchiveVersionsStillLoad) {
+  const Model tuned = tuned_model();
+  const std::string good = model_file_bytes(tuned, ArchiveFormat::xml);
+  const std::string payload = payload_of(good);
+  auto loads_as_tuned = [&](const std::string& p) {
+    const Model m = model_from_file_bytes(reenveloped(good, p), "m.crm");
+    EXPECT_EQ(model_fingerprint(m), model_fingerprint(tuned));
+  };
+  auto replaced = [&](std::string from, std::string to) {
+    std::string p = payload;
+    const std::size_t at = p.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? p : p.replace(at, from.size(), to);
+  };
+  loads_as_tuned("<!-- kept by hand -->\n  " + payload + "\n");
+  loads_as_tuned(replaced("version=\"18\">", "version=\"17\">"));  // Boost 1.66 to 1.73 write 17
+  loads_as_tuned(replaced("<boost_serialization signature", "<boost_serialization\n\tsignature"));
+  for (const auto& [from, to, why] : std::vector<std::array<std::string, 3>>{
+           {"signature=\"serialization::archive\"", "signature=\"other\"", "signature is not serialization::archive"},
+           {"<boost_serialization signature", "<other/>\n<boost_serialization signature", "the first element is not <boost_serialization>"},
+           {"<!DOCTYPE boost_serialization>", "<!-- no end", "a comment is not closed"},
+       }) {
+    const std::string bad = reenveloped(good, replaced(from, to));
+    EXPECT_EQ(problem_of(bad), FileProblem::corrupt_payload) << to;
+    EXPECT_NE(message_of(bad).find(why), std::string::npos) << message_of(bad);
   }
 }
 
