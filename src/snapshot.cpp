@@ -283,6 +283,9 @@ struct LedgerAccess {
     load_block<std::size_t>(ar, in, ends, "client id ends");
     if (auto why = l.interner_.assign(std::move(arena), std::move(ends))) throw Inconsistent{*why};
     load_block<ClientState>(ar, in, l.states_, "client states");
+    if (version < 3)  // the four bytes of the event count were padding, zero; clients count from the load
+      for (const ClientState& c : l.states_)
+        if (c.events != 0) throw Inconsistent{"a client's padding is not zero"};
     load_block<Invoice>(ar, in, l.pool_, "invoices");
     load_block<std::uint32_t>(ar, in, l.free_, "free invoice slots");
     // The references, a block at a time, straight into the registry.
@@ -360,7 +363,7 @@ struct LedgerAccess {
           (c.first_invoice_month != kNoDate) != (c.ring_month != kNoDate) ||
           (!seen && (c.ring_month != kNoDate || c.open_count != 0)))
         fail(who + "its dates contradict one another");
-      if (c.open_amount < 0 || c.credit_balance < 0 || c.disputed_open < 0 || c.reserved != 0)
+      if (c.open_amount < 0 || c.credit_balance < 0 || c.disputed_open < 0)
         fail(who + "a balance is negative");
       for (std::int64_t v : c.invoiced)
         if (v < 0) fail(who + "a monthly invoiced amount is negative");
@@ -447,7 +450,7 @@ struct LedgerAccess {
 }  // namespace v1
 }  // namespace clientrisk
 
-BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 2)
+BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 3)
 
 namespace boost::serialization {
 
@@ -457,7 +460,8 @@ void save(Archive& ar, const clientrisk::detail::LedgerImage& image, const unsig
 }
 
 // Version 2 dates the oldest open dispute of each reference; a version 1 snapshot did not keep
-// it, and an invoice's disputes count as open since the invoice's date.
+// it, and an invoice's disputes count as open since the invoice's date. Version 3 counts each
+// client's events (max_events_per_client); the clients of an earlier one count from the load.
 template <class Archive>
 void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::detail::LedgerImage>::value,

@@ -74,6 +74,11 @@ class Engine {
   // is rejected like any bad event, naming the limit.
   std::size_t max_clients() const { return ledger_.max_clients(); }
   void set_max_clients(std::size_t n) { ledger_.set_max_clients(n); }
+  // The most events one client takes, applied and waiting (no limit by default): in each batch, a
+  // client's events past it (in the canonical order: date, kind, then content) are rejected like
+  // any bad event, naming the limit. Snapshots keep the count, not the limit.
+  std::size_t max_events_per_client() const { return ledger_.max_events_per_client(); }
+  void set_max_events_per_client(std::size_t n) { ledger_.set_max_events_per_client(n); }
 
   // The language of reason texts (and of actions and alerts made from this engine's scores).
   Language language() const { return language_; }

@@ -184,7 +184,7 @@ struct ClientState {
 
   std::uint32_t contracts_signed = 0, contracts_cancelled = 0;
   std::uint32_t incidents = detail::kNone;  // index in the ledger's incidents, when the client has any
-  std::uint32_t reserved = 0;               // explicit padding: every byte of a snapshot is defined
+  std::uint32_t events = 0;  // events posted, applied or pending (saturating), for max_events_per_client
 };
 // No padding (doubles rule out has_unique_object_representations): 4 dates, 4 uint32, 3 int64,
 // 2 months, 25 int64, 11 doubles, 4 uint32.
@@ -230,6 +230,11 @@ class Ledger {
   // limit. Not part of a snapshot: a limit of the process, not of the data.
   std::size_t max_clients() const { return max_clients_; }
   void set_max_clients(std::size_t n) { max_clients_ = std::min<std::size_t>(n, npos); }
+  // The most events one client takes, applied and pending (no limit by default): the events of a
+  // batch past a client's limit, in canonical order, are rejected, naming it. Not part of a
+  // snapshot either; the count is (ClientState::events).
+  std::size_t max_events_per_client() const { return max_events_per_client_; }
+  void set_max_events_per_client(std::size_t n) { max_events_per_client_ = std::min<std::size_t>(n, npos); }
   // Whether advance(d) would change nothing: the ledger stands at d and no pending event is due.
   bool stands_at(Date d) const {
     return horizon_ == d.days() &&
@@ -417,6 +422,7 @@ class Ledger {
           });
       ok.assign(n, 1);
       registered.assign(n, 0);
+      if (max_events_per_client_ < npos) limit_events(st, order, ok);
       // Invoices and contracts are registered first, so that a reference to one finds it wherever
       // it stands in the batch and a misdated reference is reported as such.
       std::size_t registrations = 0, disputes = 0, due_now = 0;
@@ -433,7 +439,7 @@ class Ledger {
           if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
           const std::uint32_t i = order[p];
           const EventKind k = st.records[i].kind;
-          if (registers(k) != registering) continue;
+          if (registers(k) != registering || !ok[i]) continue;
           std::string why;
           const char* column = "ref";
           if (validate(st.records[i], st.ref(i), undo, why, column)) {
@@ -462,6 +468,8 @@ class Ledger {
       if (!ok[i]) continue;
       const detail::Record& r = st.records[i];
       latest_ = std::max(latest_, r.date);
+      std::uint32_t& events = states_[r.client].events;
+      events += events != npos;
       if (horizon_ != detail::kNoDate && r.date <= horizon_)
         apply(r);
       else
@@ -471,6 +479,22 @@ class Ledger {
   }
 
  private:
+  // Rejects the records of each client past max_events_per_client, counting its events posted
+  // before; order is canonical, so a client's records are consecutive.
+  void limit_events(Staging& st, const detail::BigVector<std::uint32_t>& order, detail::BigVector<std::uint8_t>& ok) {
+    std::uint32_t client = npos;
+    std::size_t count = 0;
+    for (const std::uint32_t i : order) {
+      const std::uint32_t c = st.records[i].client;
+      if (c != client) client = c, count = c < states_.size() ? states_[c].events : 0;
+      if (count++ < max_events_per_client_) continue;
+      ok[i] = 0;
+      st.rejected.push_back({st.source[i], "client",
+                             "more events for this client than max_events_per_client (" +
+                                 std::to_string(max_events_per_client_) + ")"});
+    }
+  }
+
   // The permutation that puts n records in canonical order: a counting sort by client when the
   // batch is large against the number of clients, then each client's run sorted if it is not.
   template <class ClientOf, class Less>
@@ -887,6 +911,7 @@ class Ledger {
   std::vector<std::uint32_t> free_;
   detail::FlatMap<detail::RefEntry> registry_;
   std::size_t max_clients_ = npos;
+  std::size_t max_events_per_client_ = npos;
   std::vector<std::int64_t> revenue_;  // portfolio invoiced per month from revenue_base_
   std::int32_t revenue_base_ = 0;
   std::vector<Incidents> incidents_;

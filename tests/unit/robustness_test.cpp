@@ -133,3 +133,37 @@ TEST(Robustness, NewClientsBeyondMaxClientsAreRejectedByName) {
   Engine copy = engine;
   EXPECT_EQ(copy.max_clients(), 2u);
 }
+
+TEST(Robustness, EventsOfAClientBeyondMaxEventsPerClientAreRejectedByName) {
+  Engine engine;
+  engine.set_max_events_per_client(3);
+  // Posted latest first: the limit keeps a client's first events in canonical (date) order.
+  const std::vector<Event> batch = {payment(day("2024-01-20"), "a", "F1", 40),
+                                    invoice(day("2024-01-01"), "b", "F9", 100, day("2024-02-01")),
+                                    payment(day("2024-01-10"), "a", "F1", 30),
+                                    make(day("2024-01-05"), "a", EventKind::complaint, {}, {}, {}, "2"),
+                                    invoice(day("2024-01-01"), "a", "F1", 100, day("2024-02-01"))};
+  try {
+    engine.post(batch);
+    ADD_FAILURE() << "a fourth event of a was accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()), "event 0: client: more events for this client than max_events_per_client (3)");
+  }
+  EXPECT_EQ(engine.client_count(), 0u);  // strict: nothing of the batch
+  const auto rejected = engine.post_lenient(batch);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].index, 0u);  // the latest payment of a
+  EXPECT_EQ(rejected[0].column, "client");
+  EXPECT_EQ(engine.score("a", day("2024-01-31")).key.outstanding.cents(), 70);
+  // The count goes on across batches and through copies; other clients keep their room.
+  EXPECT_THROW(engine.post(make(day("2024-02-01"), "a", EventKind::complaint, {}, {}, {}, "1")), InvalidInput);
+  engine.post(make(day("2024-02-01"), "b", EventKind::complaint, {}, {}, {}, "1"));
+  Engine copy = engine;
+  EXPECT_EQ(copy.max_events_per_client(), 3u);
+  EXPECT_THROW(copy.post(make(day("2024-02-02"), "a", EventKind::complaint, {}, {}, {}, "1")), InvalidInput);
+  // Raising the limit makes room again.
+  copy.set_max_events_per_client(4);
+  copy.post(make(day("2024-02-02"), "a", EventKind::complaint, {}, {}, {}, "1"));
+  EXPECT_EQ(copy.ledger().state(copy.ledger().client_index("a")).events, 4u);
+  EXPECT_EQ(copy.ledger().state(copy.ledger().client_index("b")).events, 2u);
+}

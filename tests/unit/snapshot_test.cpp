@@ -125,6 +125,23 @@ TEST(Snapshot, TheGoldenSnapshotOfVersion1Loads) {
   for (Date d : {day("2024-03-31"), day("2024-06-30")})
     EXPECT_EQ(rows_of(golden, golden.score_all(d)), rows_of(fresh, fresh.score_all(d))) << d.to_string();
   EXPECT_EQ(golden.score("ACME").reasons, fresh.score("ACME").reasons);
+  // Version 1 did not count events: its clients count from the load, the others from the start.
+  const std::uint32_t acme = golden.ledger().client_index("ACME");
+  EXPECT_EQ(golden.ledger().state(acme).events, 0u);
+  EXPECT_GT(fresh.ledger().state(fresh.ledger().client_index("ACME")).events, 0u);
+}
+
+// The count of each client's events is part of the state a snapshot keeps; the limit is not.
+TEST(Snapshot, KeepsEachClientsEventCount) {
+  Engine e = small_engine();
+  e.set_max_events_per_client(1000);
+  Engine b = engine_from_snapshot_bytes(snapshot_bytes(e), "s.crs");
+  EXPECT_EQ(b.max_events_per_client(), Ledger::npos);
+  for (std::uint32_t i = 0; i < e.client_count(); ++i)
+    EXPECT_EQ(b.ledger().state(i).events, e.ledger().state(i).events) << e.client_id(i);
+  const std::uint32_t acme = b.ledger().client_index("ACME");
+  b.set_max_events_per_client(b.ledger().state(acme).events);
+  EXPECT_THROW(b.post(make(*b.ledger().latest_event_date(), "ACME", EventKind::complaint, {}, {}, {}, "1")), InvalidInput);
 }
 
 TEST(Snapshot, AnEmptyEngineRoundTrips) {
@@ -280,14 +297,22 @@ TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
   std::string payload = payload_of(good);
   const std::string model = payload_of(model_file_bytes(e.model(), ArchiveFormat::binary));
   ASSERT_EQ(payload.compare(0, model.size(), model), 0);
-  ASSERT_EQ(payload[model.size() + 1], '\x02');  // version 2
-  payload[model.size() + 1] = '\x03';
+  ASSERT_EQ(payload[model.size() + 1], '\x03');  // version 3
+  // Version 2 had padding where version 3 counts each client's events: not zero, it is refused.
+  payload[model.size() + 1] = '\x02';
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("a client's padding is not zero"), std::string::npos) << err.what();
+  }
+  payload[model.size() + 1] = '\x04';
   try {
     engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
     ADD_FAILURE() << "accepted";
   } catch (const FileFormatError& err) {
     EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
-    EXPECT_NE(std::string(err.what()).find("newer than this build's 2; upgrade clientrisk"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("newer than this build's 3; upgrade clientrisk"), std::string::npos) << err.what();
   }
 }
 
