@@ -53,6 +53,7 @@ struct cr_engine {
   // stands at already (clientrisk::with_state_at).
   mutable clientrisk::SharedMutex lock;
   clientrisk::Engine engine;
+  clientrisk::CsvOptions csv_limits;                   // the row and file limits of imports
   std::string csv_path;                                // of the last import
   std::vector<clientrisk::CsvRejection> csv_rejected;  // its rejected rows
 };
@@ -391,7 +392,7 @@ cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient,
     if (report && report->struct_size < sizeof(cr_csv_report))
       throw BadArgument{"report->struct_size is " + std::to_string(report->struct_size) +
                         ", less than sizeof(cr_csv_report) " + std::to_string(sizeof(cr_csv_report))};
-    cr::CsvOptions options;
+    cr::CsvOptions options = e.csv_limits;
     options.lenient = lenient != 0;
     cr::CsvReport r = cr::import_csv(e.engine, path, options);
     e.csv_path = path;
@@ -401,6 +402,42 @@ cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient,
       report->accepted = r.accepted;
       report->rejected = e.csv_rejected.size();
     }
+  });
+}
+
+namespace {
+// 0 stands for no limit in cr_limits; a limit of npos or SIZE_MAX reads back as 0.
+std::uint64_t limit_out(std::size_t v, std::size_t none) { return v >= none ? 0 : v; }
+std::size_t limit_in(std::uint64_t v, std::size_t none) { return v == 0 || v >= none ? none : static_cast<std::size_t>(v); }
+}  // namespace
+
+cr_status cr_engine_limits(const cr_engine* engine, cr_limits* out) {
+  return guard([&] {
+    const cr_engine& e = need(engine, "engine");
+    if (need(out, "out").struct_size < sizeof(cr_limits))
+      throw BadArgument{"out->struct_size is " + std::to_string(out->struct_size) + ", less than sizeof(cr_limits) " +
+                        std::to_string(sizeof(cr_limits))};
+    const std::shared_lock hold(e.lock);
+    out->max_clients = limit_out(e.engine.max_clients(), cr::Ledger::npos);
+    out->max_events_per_client = limit_out(e.engine.max_events_per_client(), cr::Ledger::npos);
+    out->max_field_bytes = limit_out(e.csv_limits.max_field_bytes, SIZE_MAX);
+    out->max_row_bytes = limit_out(e.csv_limits.max_row_bytes, SIZE_MAX);
+    out->max_file_bytes = e.csv_limits.max_file_bytes;
+  });
+}
+
+cr_status cr_engine_set_limits(cr_engine* engine, const cr_limits* limits) {
+  return guard([&] {
+    cr_engine& e = need(engine, "engine");
+    if (need(limits, "limits").struct_size < sizeof(cr_limits))
+      throw BadArgument{"limits->struct_size is " + std::to_string(limits->struct_size) +
+                        ", less than sizeof(cr_limits) " + std::to_string(sizeof(cr_limits))};
+    const std::lock_guard hold(e.lock);
+    e.engine.set_max_clients(limit_in(limits->max_clients, cr::Ledger::npos));
+    e.engine.set_max_events_per_client(limit_in(limits->max_events_per_client, cr::Ledger::npos));
+    e.csv_limits.max_field_bytes = limit_in(limits->max_field_bytes, SIZE_MAX);
+    e.csv_limits.max_row_bytes = limit_in(limits->max_row_bytes, SIZE_MAX);
+    e.csv_limits.max_file_bytes = limits->max_file_bytes;
   });
 }
 

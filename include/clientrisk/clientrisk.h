@@ -194,6 +194,22 @@ typedef struct cr_csv_report {
  * "file:line: column: message" and nothing is applied. Lenient: bad rows are reported, the
  * others applied. report may be NULL. */
 CR_API cr_status cr_engine_import_csv(cr_engine* engine, const char* path, int lenient, cr_csv_report* report);
+/* The limits of an engine (docs/reliability.md): what it takes from posts and imports before it
+ * rejects an event or a row, naming the limit. 0 in a field means no limit. */
+typedef struct cr_limits {
+  uint32_t struct_size;           /* sizeof(cr_limits) */
+  uint64_t max_clients;           /* clients: an event of a new client beyond is rejected (default 0) */
+  uint64_t max_events_per_client; /* events of one client, applied and waiting (default 0) */
+  uint64_t max_field_bytes;       /* longest field of an imported row (default 4096) */
+  uint64_t max_row_bytes;         /* longest imported row, quoted line breaks included (default 65536) */
+  uint64_t max_file_bytes;        /* largest event file, refused before it is read (default 0) */
+} cr_limits;
+
+/* The engine's limits into *out; the caller sets out->struct_size. */
+CR_API cr_status cr_engine_limits(const cr_engine* engine, cr_limits* out);
+/* Sets every limit of *limits for the engine's next posts and imports; what it holds stays. */
+CR_API cr_status cr_engine_set_limits(cr_engine* engine, const cr_limits* limits);
+
 /* Rejected row index of the engine's last import: its line and "file:line: column: message",
  * valid until the calling thread's next call into the library. */
 CR_API cr_status cr_engine_csv_rejection(const cr_engine* engine, size_t index, uint64_t* line,

@@ -488,6 +488,71 @@ static void review(const char* bundled) {
   cr_engine_free(e);
 }
 
+/* Limits: the defaults read back, each one set is kept and rejects what exceeds it, naming it. */
+static void limits(const char* dir) {
+  cr_engine* e = NULL;
+  cr_limits l;
+  cr_csv_report report;
+  cr_event ev[3];
+  char path[4096];
+  FILE* f;
+  size_t n = 0;
+  memset(&l, 0, sizeof l);
+  memset(&report, 0, sizeof report);
+  report.struct_size = sizeof report;
+  CHECK(cr_engine_new(NULL, &e) == CR_OK);
+  l.struct_size = sizeof l;
+  CHECK(cr_engine_limits(e, &l) == CR_OK && l.max_clients == 0 && l.max_events_per_client == 0 &&
+        l.max_field_bytes == 4096 && l.max_row_bytes == 65536 && l.max_file_bytes == 0);
+  l.struct_size = 4;
+  CHECK(cr_engine_limits(e, &l) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  CHECK(cr_engine_set_limits(e, &l) == CR_ERROR_INVALID_ARGUMENT && said("struct_size"));
+  CHECK(cr_engine_set_limits(e, NULL) == CR_ERROR_INVALID_ARGUMENT && said("limits is NULL"));
+  CHECK(cr_engine_limits(NULL, &l) == CR_ERROR_INVALID_ARGUMENT);
+  l.struct_size = sizeof l;
+  l.max_clients = 1;
+  l.max_events_per_client = 2;
+  l.max_field_bytes = 0; /* no limit */
+  l.max_row_bytes = 40;
+  l.max_file_bytes = 1000;
+  CHECK(cr_engine_set_limits(e, &l) == CR_OK);
+  memset(&l, 0, sizeof l);
+  l.struct_size = sizeof l;
+  CHECK(cr_engine_limits(e, &l) == CR_OK && l.max_clients == 1 && l.max_events_per_client == 2 &&
+        l.max_field_bytes == 0 && l.max_row_bytes == 40 && l.max_file_bytes == 1000);
+
+  ev[0] = event(19724, "A", CR_INVOICE, "F1", 10000, 19754);
+  ev[1] = event(19725, "A", CR_PAYMENT, "F1", 5000, CR_NO_DATE);
+  ev[2] = event(19726, "A", CR_PAYMENT, "F1", 5000, CR_NO_DATE);
+  CHECK(cr_engine_post_many(e, ev, 3) == CR_ERROR_INVALID_INPUT && said("event 2: client: ") &&
+        said("max_events_per_client (2)"));
+  CHECK(cr_engine_post_many(e, ev, 2) == CR_OK);
+  ev[0] = event(19726, "B", CR_COMPLAINT, NULL, CR_NO_AMOUNT, CR_NO_DATE);
+  ev[0].detail = "2";
+  CHECK(cr_engine_post(e, &ev[0]) == CR_ERROR_INVALID_INPUT && said("max_clients (1)"));
+  CHECK(cr_engine_client_count(e, &n) == CR_OK && n == 1);
+
+  sprintf(path, "%s/c-limits.csv", dir);
+  f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  fputs("date,client,kind,ref,amount,due,detail,note\n", f);
+  fputs("2024-01-05,A,complaint,,,,2,\n", f);
+  fputs("2024-01-06,A,review,,,,4,\"a note that makes the row long\"\n", f);
+  fclose(f);
+  CHECK(cr_engine_import_csv(e, path, 0, &report) == CR_ERROR_FORMAT && said(":3: row is longer than max_row_bytes (40)"));
+  l.max_row_bytes = 0;
+  l.max_file_bytes = 50;
+  CHECK(cr_engine_set_limits(e, &l) == CR_OK);
+  CHECK(cr_engine_import_csv(e, path, 0, &report) == CR_ERROR_FORMAT && said("more than max_file_bytes (50)"));
+  l.max_file_bytes = 0;
+  l.max_events_per_client = 0;
+  CHECK(cr_engine_set_limits(e, &l) == CR_OK);
+  CHECK(cr_engine_import_csv(e, path, 0, &report) == CR_OK && report.accepted == 2);
+  cr_engine_free(e);
+  remove(path);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s WRITABLE_DIR LEDGER_CSV\n", argv[0]);
@@ -500,6 +565,7 @@ int main(int argc, char** argv) {
   features();
   calibration();
   review(argv[2]);
+  limits(argv[1]);
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
   return failures ? 1 : 0;
 }
