@@ -207,6 +207,36 @@ def test_import_csv_errors(tmp_path):
         e.import_csv(tmp_path / "absent.csv")
 
 
+def test_limits(tmp_path):
+    e = cr.Engine(max_clients=1, max_events_per_client=2)
+    assert (e.max_clients, e.max_events_per_client) == (1, 2)
+    e.post("2024-01-05", "A", "invoice", "F1", "100", "2024-02-04")
+    with pytest.raises(cr.InvalidInputError, match=r"client: a new client beyond max_clients \(1\)"):
+        e.post("2024-01-06", "B", "complaint", detail=2)
+    e.post("2024-01-07", "A", "payment", "F1", "40")
+    with pytest.raises(cr.InvalidInputError, match=r"client: more events for this client than max_events_per_client \(2\)"):
+        e.post("2024-01-08", "A", "payment", "F1", "60")
+    e.max_events_per_client = None
+    e.post("2024-01-08", "A", "payment", "F1", "60")
+    assert e.max_events_per_client is None and e.score("A").key_figures["outstanding_cents"] == 0
+    for bad in (0, -3):
+        with pytest.raises(cr.InvalidInputError, match="max_clients: .* is not a positive number"):
+            cr.Engine(max_clients=bad)
+
+    path = tmp_path / "long.csv"
+    path.write_text("date,client,kind,ref,amount,due,detail,note\n2024-01-05,A,complaint,,,,2,short\n"
+                    "2024-01-06,A,review,,,,4," + "x" * 100 + "\n")
+    with pytest.raises(cr.FormatError, match=r"long.csv:3: row is longer than max_row_bytes \(60\)"):
+        cr.Engine().import_csv(path, max_row_bytes=60)
+    with pytest.raises(cr.FormatError, match=r"long.csv:3: note: field is longer than 50 bytes"):
+        cr.Engine().import_csv(path, max_field_bytes=50)
+    with pytest.raises(cr.FormatError, match=r"long.csv: \d+ bytes, more than max_file_bytes \(100\)"):
+        cr.Engine().import_csv(path, max_file_bytes=100)
+    lenient = cr.Engine().import_csv(path, lenient=True, max_row_bytes=60)
+    assert (lenient.accepted, lenient.rejected[0].line) == (1, 3)
+    assert cr.Engine().import_csv(path, max_field_bytes=None, max_row_bytes=None).accepted == 2
+
+
 def test_snapshots_and_pickling(engine, tmp_path):
     before = engine.scores()
     path = tmp_path / "state.crs"

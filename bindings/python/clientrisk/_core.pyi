@@ -173,6 +173,8 @@ class FrameReport:
 class Engine:
     threads: int
     language: str
+    max_clients: Optional[int]
+    max_events_per_client: Optional[int]
     def actions(
         self,
         as_of: Optional[DateLike] = None,
@@ -216,7 +218,14 @@ class Engine:
         vat_rate: float = 0.0,
     ) -> dict[str, Any]: ...
     def __init__(
-        self, model: Optional[Model] = None, threads: int = 1, *, keep_history: bool = False, language: str = "en"
+        self,
+        model: Optional[Model] = None,
+        threads: int = 1,
+        *,
+        keep_history: bool = False,
+        language: str = "en",
+        max_clients: Optional[int] = None,
+        max_events_per_client: Optional[int] = None,
     ) -> None: ...
     @property
     def keeps_history(self) -> bool: ...
@@ -233,7 +242,15 @@ class Engine:
         amount_cents: Optional[int] = None,
     ) -> None: ...
     def post_frame(self, frame: pd.DataFrame, lenient: bool = False) -> FrameReport: ...
-    def import_csv(self, path: PathLike, lenient: bool = False) -> CsvReport: ...
+    def import_csv(
+        self,
+        path: PathLike,
+        lenient: bool = False,
+        *,
+        max_field_bytes: Optional[int] = 4096,
+        max_row_bytes: Optional[int] = 65536,
+        max_file_bytes: Optional[int] = None,
+    ) -> CsvReport: ...
     def score(self, client: str, as_of: Optional[DateLike] = None) -> Score: ...
     def scores(self, as_of: Optional[DateLike] = None) -> pd.DataFrame: ...
     def save_snapshot(self, path: PathLike) -> None: ...

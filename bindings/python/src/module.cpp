@@ -650,6 +650,14 @@ Event event_of(const py::object& date, const py::object& client, const py::objec
   return e;
 }
 
+// A limit given from Python: None for none (the value none), else a positive int.
+std::size_t limit_of(std::optional<long long> n, const char* name, std::size_t none = Ledger::npos) {
+  if (!n) return none;
+  if (*n <= 0) throw InvalidInput(std::string(name) + ": " + std::to_string(*n) + " is not a positive number (None: no limit)");
+  return std::min(static_cast<std::size_t>(*n), none);
+}
+py::object limit_out(std::size_t v, std::size_t none) { return v >= none ? py::object(py::none()) : py::int_(v); }
+
 unsigned threads_of(long long n) {
   if (n < 0 || n > max_threads)
     throw InvalidInput("threads: must be 0 (one per hardware thread) to " + std::to_string(max_threads) + ", got " +
@@ -675,6 +683,12 @@ keep_history : bool, default False
     snapshot does not hold them.
 language : str, default 'en'
     'en' or 'fr', the language of reason, action and alert texts. Also an attribute.
+max_clients : int, optional
+    The most clients the engine takes: an event of a new client beyond is rejected, naming the
+    limit. None (the default) for no limit. Also an attribute.
+max_events_per_client : int, optional
+    The most events one client takes, applied and waiting: a client's events past it are rejected,
+    naming the limit. None (the default) for no limit. Also an attribute.
 
 Notes
 -----
@@ -690,16 +704,32 @@ Examples
 CsvReport(rows=..., accepted=..., rejected=0)
 >>> engine.scores().sort_values("score", ascending=False).head()
 )doc");
-  engine.def(py::init([](std::optional<Model> model, long long threads, bool keep_history, const std::string& language) {
+  engine.def(py::init([](std::optional<Model> model, long long threads, bool keep_history, const std::string& language,
+                          std::optional<long long> max_clients, std::optional<long long> max_events_per_client) {
                auto e = std::make_unique<PyEngine>(model.value_or(Model{}));
                e->engine.set_threads(threads_of(threads));
+               e->engine.set_max_clients(limit_of(max_clients, "max_clients"));
+               e->engine.set_max_events_per_client(limit_of(max_events_per_client, "max_events_per_client"));
                e->keep_history = keep_history;
                const auto l = parse_language(language);
                if (!l) throw InvalidInput("language: '" + language + "' is not 'en' or 'fr'");
                e->engine.set_language(*l);
                return e;
              }),
-             "model"_a = py::none(), "threads"_a = 1, py::kw_only(), "keep_history"_a = false, "language"_a = "en");
+             "model"_a = py::none(), "threads"_a = 1, py::kw_only(), "keep_history"_a = false, "language"_a = "en",
+             "max_clients"_a = py::none(), "max_events_per_client"_a = py::none());
+  engine.def_property("max_clients", [](PyEngine& self) {
+    return limit_out(with_engine(self, [](Engine& en) { return en.max_clients(); }), Ledger::npos);
+  }, [](PyEngine& self, std::optional<long long> n) {
+    const std::size_t limit = limit_of(n, "max_clients");
+    with_engine(self, [&](Engine& en) { en.set_max_clients(limit); });
+  }, "int or None: the most clients the engine takes (None: no limit).");
+  engine.def_property("max_events_per_client", [](PyEngine& self) {
+    return limit_out(with_engine(self, [](Engine& en) { return en.max_events_per_client(); }), Ledger::npos);
+  }, [](PyEngine& self, std::optional<long long> n) {
+    const std::size_t limit = limit_of(n, "max_events_per_client");
+    with_engine(self, [&](Engine& en) { en.set_max_events_per_client(limit); });
+  }, "int or None: the most events one client takes, applied and waiting (None: no limit).");
   engine.def_property_readonly("keeps_history", [](PyEngine& self) { return self.keep_history; },
                                "bool: whether the engine keeps its events for clientrisk.backtest.");
   engine.def_property("threads", [](PyEngine& self) {
@@ -764,10 +794,14 @@ Raises
 InvalidInputError
     Strict, naming the row (position and index label) and the column.
 )doc");
-  engine.def("import_csv", [](PyEngine& self, const py::object& path, bool lenient) {
+  engine.def("import_csv", [](PyEngine& self, const py::object& path, bool lenient, std::optional<long long> max_field_bytes,
+                              std::optional<long long> max_row_bytes, std::optional<long long> max_file_bytes) {
     const std::string p = path_of(path);
     CsvOptions options;
     options.lenient = lenient;
+    options.max_field_bytes = limit_of(max_field_bytes, "max_field_bytes", SIZE_MAX);
+    options.max_row_bytes = limit_of(max_row_bytes, "max_row_bytes", SIZE_MAX);
+    options.max_file_bytes = max_file_bytes ? limit_of(max_file_bytes, "max_file_bytes", SIZE_MAX) : 0;
     if (self.keep_history && lenient)
       throw InvalidInput("import_csv: an engine that keeps its history imports strictly; post_frame(..., lenient=True) "
                          "keeps the accepted rows");
@@ -779,7 +813,8 @@ InvalidInputError
       }
       return report;
     });
-  }, "path"_a, "lenient"_a = false, R"doc(
+  }, "path"_a, "lenient"_a = false, py::kw_only(), "max_field_bytes"_a = CsvOptions{}.max_field_bytes,
+     "max_row_bytes"_a = CsvOptions{}.max_row_bytes, "max_file_bytes"_a = py::none(), R"doc(
 Imports an event file (date,client,kind,ref,amount,due,detail; see the README).
 
 Parameters
@@ -787,6 +822,12 @@ Parameters
 path : str or os.PathLike
 lenient : bool, default False
     False: the first bad row raises and nothing is imported. True: bad rows are reported.
+max_field_bytes : int or None, default 4096
+    The longest field: a longer one is an error at its line. None: no limit.
+max_row_bytes : int or None, default 65536
+    The longest row, quoted line breaks included: a longer one is an error at its line. None: no limit.
+max_file_bytes : int, optional
+    The largest file: a larger one is refused before it is read (FormatError). None: no limit.
 
 Returns
 -------
