@@ -120,6 +120,8 @@ struct ScoreArgs {
   std::string lang = "en";
   std::optional<std::size_t> top;
   bool lenient = false, quiet = false;
+  // The limits (docs/reliability.md); absent: the library's defaults.
+  std::optional<std::size_t> max_clients, max_events_per_client, max_field_bytes, max_row_bytes, max_file_bytes;
 };
 
 // --top and friends: a whole number of at least 1.
@@ -149,6 +151,19 @@ inline void add_ledger_options(CLI::App* sub, ScoreArgs& a,
   sub->add_flag("--lenient", a.lenient, "Report invalid rows on stderr and use the valid ones");
   sub->add_option("--lang", a.lang, "Language of the reason and action texts")->check(CLI::IsMember({"en", "fr"}));
   sub->add_flag("-q,--quiet", a.quiet, "No progress bar and no notes on stderr (errors and rejected rows still)");
+  const char* limits = "Limits (an event or row past one is rejected, naming it)";
+  sub->add_option("--max-clients", a.max_clients, "The most clients (default: no limit)")
+      ->check(positive_count())->group(limits);
+  sub->add_option("--max-events-per-client", a.max_events_per_client,
+                  "The most events of one client, the snapshot's included (default: no limit)")
+      ->check(positive_count())->group(limits);
+  sub->add_option("--max-field-bytes", a.max_field_bytes, "The longest field of the event file")
+      ->default_val(cr::CsvOptions{}.max_field_bytes)->check(positive_count())->group(limits);
+  sub->add_option("--max-row-bytes", a.max_row_bytes, "The longest row of the event file")
+      ->default_val(cr::CsvOptions{}.max_row_bytes)->check(positive_count())->group(limits);
+  sub->add_option("--max-file-bytes", a.max_file_bytes,
+                  "The largest event file, refused before it is read (default: no limit)")
+      ->check(positive_count())->group(limits);
 }
 
 // Standard output redirected to --output: written to a temporary file beside it and renamed over
@@ -213,11 +228,16 @@ inline cr::Engine prepare_engine(const ScoreArgs& a) {
   const auto lang = cr::parse_language(a.lang);
   if (!lang) throw cr::InvalidInput("--lang: '" + a.lang + "' is not en or fr");
   engine->set_language(*lang);
+  if (a.max_clients) engine->set_max_clients(*a.max_clients);
+  if (a.max_events_per_client) engine->set_max_events_per_client(*a.max_events_per_client);
   if (!a.events) return std::move(*engine);
   const std::string& events = *a.events;
   Progress bar(Progress::wanted(a.quiet), "import", "B");
   cr::CsvOptions options;
   options.lenient = a.lenient;
+  if (a.max_field_bytes) options.max_field_bytes = *a.max_field_bytes;
+  if (a.max_row_bytes) options.max_row_bytes = *a.max_row_bytes;
+  if (a.max_file_bytes) options.max_file_bytes = *a.max_file_bytes;
   options.progress = [&bar](std::size_t read, std::size_t total) { bar.update(read, total); };
   cr::CsvReport report;
   if (events == "-") {
