@@ -97,10 +97,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         cr_engine_client_id(engine, in.u32() % (count + 2), &id);
         break;
       }
-      case 6:
+      case 6: {
         cr_engine_set_threads(engine, in.byte() % 5);
         cr_engine_set_language(engine, in.byte() % 3 ? "fr" : "xx");
+        cr_limits l{};
+        l.struct_size = in.byte() % 8 ? sizeof l : in.byte();
+        if (cr_engine_limits(engine, &l) == CR_OK && in.byte() % 2) {
+          l.max_clients = in.byte() % 3 ? 0 : in.byte() % 8;
+          l.max_events_per_client = in.byte() % 3 ? 0 : in.byte() % 16;
+          cr_engine_set_limits(engine, &l);
+        }
         break;
+      }
       default: {
         cr_review* review = nullptr;
         if (cr_engine_review(engine, CR_NO_DATE, nullptr, 0, nullptr, 0, &review) == CR_OK) {
