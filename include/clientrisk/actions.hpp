@@ -294,7 +294,7 @@ inline Review review(Engine& engine, std::optional<Date> as_of = std::nullopt, c
                            " is below zero");
     }
   }
-  const AsOf at(ledger, r.as_of);
+  const AsOf at = engine.as_of_inputs(r.as_of);
   const std::array<double, 4> months = {m.credit_months_low, m.credit_months_moderate, m.credit_months_high,
                                         m.credit_months_critical};
   detail::ClientFacts x;

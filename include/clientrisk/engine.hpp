@@ -80,6 +80,39 @@ class Engine {
   std::size_t max_events_per_client() const { return ledger_.max_events_per_client(); }
   void set_max_events_per_client(std::size_t n) { ledger_.set_max_events_per_client(n); }
 
+  // The whole portfolio's invoiced revenue over the 12 calendar months ending with the month
+  // scored, in cents, for an engine that holds a part of the portfolio (one partition of a
+  // distributed run, as clientrisk.dask does): revenue shares (the concentration factor, the key
+  // figure revenue_share) are then taken against it instead of against this engine's own clients.
+  // It must be the figure of the date scored: the invoices of every client dated on or before it
+  // in those months (own_revenue_12m() of each part, summed). nullopt, the default: this engine's
+  // own clients. Throws InvalidInput for a negative amount; scoring throws when it is below this
+  // engine's own clients' revenue, which cannot be the whole of a portfolio they belong to.
+  std::optional<std::int64_t> portfolio_revenue_12m() const { return portfolio_12m_; }
+  void set_portfolio_revenue_12m(std::optional<std::int64_t> cents) {
+    if (cents && *cents < 0) throw InvalidInput("portfolio revenue " + std::to_string(*cents) + " cents is negative");
+    portfolio_12m_ = cents;
+  }
+  // This engine's own clients' invoiced revenue over the 12 calendar months ending with d's month,
+  // from the events applied (advance() to d first), in cents: the part to sum across partitions.
+  std::int64_t own_revenue_12m(Date d) const {
+    const std::int32_t m = d.month_index();
+    return ledger_.portfolio_invoiced(m - 11, m);
+  }
+
+  // What the features of a date take besides a client's state: the date, its month and the
+  // portfolio's 12-month revenue (given, or this engine's own clients'). Throws InvalidInput as
+  // set_portfolio_revenue_12m() says.
+  AsOf as_of_inputs(Date d) const {
+    AsOf own(ledger_, d);
+    if (!portfolio_12m_) return own;
+    if (*portfolio_12m_ < own.portfolio_12m)
+      throw InvalidInput("the portfolio revenue given (" + std::to_string(*portfolio_12m_) +
+                         " cents) is below this engine's own clients' revenue over the 12 months to " + d.to_string() +
+                         " (" + std::to_string(own.portfolio_12m) + " cents): give the whole portfolio's, for this date");
+    return AsOf(d, *portfolio_12m_);
+  }
+
   // The language of reason texts (and of actions and alerts made from this engine's scores).
   Language language() const { return language_; }
   void set_language(Language l) { language_ = l; }
@@ -203,7 +236,7 @@ class Engine {
     t.contribution.resize(n, factor_count);
     t.score.resize(n);
     t.band.resize(t.client.size());
-    const AsOf as_of(ledger_, d);
+    const AsOf as_of = as_of_inputs(d);
     const auto points = factor_points(model_);
     constexpr std::size_t block = 256;
     detail::parallel_rows(t.client.size(), threads_, block, [&](unsigned, std::size_t first, std::size_t last) {
@@ -230,7 +263,7 @@ class Engine {
     out.client = ledger_.client_id(index);
     out.as_of = d;
     out.model_fingerprint = fingerprint_;
-    extract_features(ledger_, index, AsOf(ledger_, d), model_, out.features, &out.key);
+    extract_features(ledger_, index, as_of_inputs(d), model_, out.features, &out.key);
     FactorParts parts;
     evaluate_factors(out.features.data(), model_, out.sub, &parts);
     const auto points = factor_points(model_);
@@ -247,6 +280,7 @@ class Engine {
   Ledger ledger_;
   unsigned threads_ = 1;
   Language language_ = Language::en;
+  std::optional<std::int64_t> portfolio_12m_;
 };
 
 }  // namespace v1

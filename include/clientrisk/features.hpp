@@ -85,6 +85,9 @@ inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
 struct AsOf {
   AsOf(const Ledger& ledger, Date d)
       : date(d), month(d.month_index()), portfolio_12m(ledger.portfolio_invoiced(month - 11, month)) {}
+  // With the whole portfolio's 12-month revenue given (Engine::set_portfolio_revenue_12m).
+  AsOf(Date d, std::int64_t portfolio_revenue_12m)
+      : date(d), month(d.month_index()), portfolio_12m(portfolio_revenue_12m) {}
   Date date;
   std::int32_t month;
   std::int64_t portfolio_12m;

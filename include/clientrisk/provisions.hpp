@@ -311,7 +311,7 @@ inline Portfolio portfolio(const Engine& engine, const ScoreTable& scores, const
     throw InvalidInput("portfolio: the table was made by another engine, or events were applied since; score again");
   if (prov.as_of != scores.as_of) throw InvalidInput("portfolio: the provisions are of another date");
   const Ledger& ledger = engine.ledger();
-  const AsOf at(ledger, scores.as_of);
+  const AsOf at = engine.as_of_inputs(scores.as_of);
   Portfolio p;
   p.as_of = scores.as_of;
   p.clients = scores.size();

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -750,4 +751,52 @@ TEST(Threads, ScoreFeaturesGivesTheSameBitsWhateverTheThreadCountAndNamesTheFirs
     EXPECT_EQ(std::count(band.begin(), band.end(), Band::critical), static_cast<std::ptrdiff_t>(rows));
   }
   EXPECT_THROW(score_features(x.data(), 10, feature_count, Model{}, got.data(), nullptr, max_threads + 1), InvalidInput);
+}
+
+// A portfolio split among engines (the partitions of a distributed run) scores the same bits as
+// one engine once each part is given the whole portfolio's 12-month revenue.
+TEST(PortfolioRevenue, PartitionsGivenTheWholeRevenueScoreLikeOneEngine) {
+  GenerateOptions g;
+  g.clients = 60;
+  g.months = 15;
+  g.seed = 5;
+  const std::vector<Event> events = generate_events(g);
+  Engine whole;
+  whole.post(events);
+  const Date d = *whole.ledger().latest_event_date();
+  const ScoreTable expected = whole.score_all(d);
+  std::vector<Engine> parts(3);
+  for (const Event& e : events) parts[std::hash<std::string>{}(e.client) % parts.size()].post(e);
+  std::int64_t revenue = 0;
+  for (Engine& p : parts) revenue += p.own_revenue_12m(p.advance(d));
+  EXPECT_EQ(revenue, whole.own_revenue_12m(d));
+  std::size_t rows = 0, differ_alone = 0;
+  std::vector<Eigen::VectorXd> alone_scores;
+  for (Engine& p : parts) {
+    const ScoreTable alone = p.score_all(d);
+    alone_scores.push_back(alone.score);
+    p.set_portfolio_revenue_12m(revenue);
+    ASSERT_EQ(p.portfolio_revenue_12m(), revenue);
+    const ScoreTable t = p.score_all(d);
+    for (std::size_t r = 0; r < t.size(); ++r, ++rows) {
+      const Score s = p.explain(t, r), w = whole.score(s.client, d);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(s.score), std::bit_cast<std::uint64_t>(w.score)) << s.client;
+      EXPECT_EQ(s.key, w.key) << s.client;
+      differ_alone += alone.score(static_cast<Eigen::Index>(r)) != t.score(static_cast<Eigen::Index>(r));
+    }
+  }
+  EXPECT_EQ(rows, expected.size());
+  EXPECT_GT(differ_alone, 0u);  // without the whole revenue, concentration is taken against the part
+
+  Engine& p = parts[0];
+  EXPECT_THROW(p.set_portfolio_revenue_12m(-1), InvalidInput);
+  p.set_portfolio_revenue_12m(p.own_revenue_12m(d) - 1);
+  try {
+    (void)p.score_all(d);
+    ADD_FAILURE() << "a revenue below the engine's own was taken";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("is below this engine's own clients' revenue"), std::string::npos) << e.what();
+  }
+  p.set_portfolio_revenue_12m(std::nullopt);
+  EXPECT_EQ(p.score_all(d).score, alone_scores[0]);
 }

@@ -175,6 +175,10 @@ class Engine:
     language: str
     max_clients: Optional[int]
     max_events_per_client: Optional[int]
+    portfolio_revenue_12m: Optional[int]
+    def own_revenue_12m(self, as_of: Optional[DateLike] = None) -> int: ...
+    @property
+    def latest_event_date(self) -> Optional[datetime.date]: ...
     def actions(
         self,
         as_of: Optional[DateLike] = None,

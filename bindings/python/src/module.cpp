@@ -881,6 +881,25 @@ pandas.DataFrame
     spaces, as in the command line's CSV) and ``reason_texts`` (separated by ``'; '``); the key figures
     of ``Score.key_figures``; ``model_fingerprint``. ``attrs`` holds ``as_of`` and ``model_fingerprint``.
 )doc");
+  engine.def_property("portfolio_revenue_12m", [](PyEngine& self) {
+    return with_engine(self, [](Engine& en) { return en.portfolio_revenue_12m(); });
+  }, [](PyEngine& self, std::optional<std::int64_t> cents) {
+    with_engine(self, [&](Engine& en) { en.set_portfolio_revenue_12m(cents); });
+  }, R"doc(
+int or None: the whole portfolio's invoiced revenue over the 12 calendar months ending with the
+month scored, in cents, for an engine that holds part of a portfolio (one partition of a
+distributed run, as ``clientrisk.dask`` does). Revenue shares (the concentration factor, the key
+figure ``revenue_share``) are then taken against it. It must be the figure of the date scored: the
+sum of every part's ``own_revenue_12m(as_of)``. None (the default): this engine's own clients.
+)doc");
+  engine.def("own_revenue_12m", [](PyEngine& self, const py::object& as_of) {
+    const auto d = optional_date(as_of, "as_of");
+    return with_engine(self, [&](Engine& en) { return en.own_revenue_12m(en.advance(d)); });
+  }, "as_of"_a = py::none(), R"doc(
+This engine's own clients' invoiced revenue over the 12 calendar months ending with the month of
+``as_of`` (default: the latest event date), in cents, from the invoices dated on or before it.
+Like scoring, it moves the engine's state to ``as_of``.
+)doc");
   engine.def("save_snapshot", [](PyEngine& self, const py::object& path) {
     const std::string p = path_of(path);
     with_engine(self, [&](Engine& en) { save_snapshot(en, p); });
@@ -935,6 +954,10 @@ IoError
     });
     return str_list(ids);
   }, "list of str: every client id, in ledger order (order of first appearance).");
+  engine.def_property_readonly("latest_event_date", [](PyEngine& self) -> py::object {
+    const auto latest = with_engine(self, [](Engine& en) { return en.ledger().latest_event_date(); });
+    return latest ? to_python(*latest) : py::object(py::none());
+  }, "datetime.date or None: the latest event date posted, applied or waiting.");
   engine.def("__repr__", [](PyEngine& self) {
     return with_engine(self, [](Engine& en) {
       auto latest = en.ledger().latest_event_date();
