@@ -21,8 +21,8 @@ struct GenerateOptions {
 
 // The events of the ledger, sorted by date, then client id (as text), then kind (the order of
 // EventKind), then ref. The same options give the same events on every platform (the
-// generator uses its own random numbers, not <random>'s distributions), and a client's history
-// does not depend on the number of clients. Throws InvalidInput for options out of range.
+// generator uses its own random numbers, not the standard library's distributions), and a
+// client's history does not depend on the number of clients. Throws InvalidInput for options out of range.
 std::vector<Event> generate_events(const GenerateOptions& options);
 
 // Writes the ledger as an event file (header and rows) to out, a month at a time, without
