@@ -718,18 +718,19 @@ CsvReport(rows=..., accepted=..., rejected=0)
              }),
              "model"_a = py::none(), "threads"_a = 1, py::kw_only(), "keep_history"_a = false, "language"_a = "en",
              "max_clients"_a = py::none(), "max_events_per_client"_a = py::none());
-  engine.def_property("max_clients", [](PyEngine& self) {
-    return limit_out(with_engine(self, [](Engine& en) { return en.max_clients(); }), Ledger::npos);
-  }, [](PyEngine& self, std::optional<long long> n) {
-    const std::size_t limit = limit_of(n, "max_clients");
-    with_engine(self, [&](Engine& en) { en.set_max_clients(limit); });
-  }, "int or None: the most clients the engine takes (None: no limit).");
-  engine.def_property("max_events_per_client", [](PyEngine& self) {
-    return limit_out(with_engine(self, [](Engine& en) { return en.max_events_per_client(); }), Ledger::npos);
-  }, [](PyEngine& self, std::optional<long long> n) {
-    const std::size_t limit = limit_of(n, "max_events_per_client");
-    with_engine(self, [&](Engine& en) { en.set_max_events_per_client(limit); });
-  }, "int or None: the most events one client takes, applied and waiting (None: no limit).");
+  auto limit_property = [&engine](const char* name, std::size_t (Engine::*get)() const,
+                                  void (Engine::*set)(std::size_t), const char* doc) {
+    engine.def_property(name, [get](PyEngine& self) {
+      return limit_out(with_engine(self, [&](Engine& en) { return (en.*get)(); }), Ledger::npos);
+    }, [set, name](PyEngine& self, std::optional<long long> n) {
+      const std::size_t limit = limit_of(n, name);
+      with_engine(self, [&](Engine& en) { (en.*set)(limit); });
+    }, doc);
+  };
+  limit_property("max_clients", &Engine::max_clients, &Engine::set_max_clients,
+                 "int or None: the most clients the engine takes (None: no limit).");
+  limit_property("max_events_per_client", &Engine::max_events_per_client, &Engine::set_max_events_per_client,
+                 "int or None: the most events one client takes, applied and waiting (None: no limit).");
   engine.def_property_readonly("keeps_history", [](PyEngine& self) { return self.keep_history; },
                                "bool: whether the engine keeps its events for clientrisk.backtest.");
   engine.def_property("threads", [](PyEngine& self) {
