@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The package as its users take it. install: `cmake --install` into a fresh prefix and checks what
 # it holds; cpp-installed / cpp-build-tree: the C++ project of tests/consumer/cpp configured with
-# find_package(ClientRisk) against the prefix or the build tree, built and run; c-pkgconfig: the C
+# find_package(ClientRisk) against the prefix or the build tree, built and run; add-subdirectory: the
+# sources taken with add_subdirectory, which then build only the libraries; c-pkgconfig: the C
 # program of tests/consumer/c built with `pkg-config --cflags --libs clientrisk` and run.
 # Usage: run.sh STEP BUILD_DIR SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -52,6 +53,18 @@ case $step in
     ;;
   cpp-build-tree)
     consumer "$work/cpp-build-tree" -DClientRisk_DIR="$build"
+    ;;
+  add-subdirectory)
+    dir=$work/subdir
+    rm -rf "$dir"
+    cmake -S "$source/tests/consumer/subdir" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCLIENTRISK_SOURCE_DIR="$source" \
+      > "$dir.log" 2>&1 || { cat "$dir.log"; fail "configure"; }
+    targets=$(cmake --build "$dir" --target help)
+    for t in clientrisk_unit_tests clientrisk_cli clientrisk_python clientrisk_bench install clientrisk_docs; do
+      if grep -qx "\.\.\. $t" <<< "$targets"; then fail "add_subdirectory made the target $t"; fi
+    done
+    cmake --build "$dir" -j2 --target consumer_cpp >> "$dir.log" 2>&1 || { cat "$dir.log"; fail "build"; }
+    "$dir/consumer_cpp" "$ledger" | tee /dev/stderr | grep -Eq "^$expected$" || fail "consumer_cpp printed otherwise"
     ;;
   c-pkgconfig)
     pc=$(find "$prefix" -name clientrisk.pc -print -quit)
