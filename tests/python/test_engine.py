@@ -235,6 +235,27 @@ def test_limits(tmp_path):
     lenient = cr.Engine().import_csv(path, lenient=True, max_row_bytes=60)
     assert (lenient.accepted, lenient.rejected[0].line) == (1, 3)
     assert cr.Engine().import_csv(path, max_field_bytes=None, max_row_bytes=None).accepted == 2
+    for bad in ("max_field_bytes", "max_row_bytes", "max_file_bytes"):
+        e = cr.Engine()
+        with pytest.raises(cr.InvalidInputError, match=f"{bad}: 0 is not a positive number"):
+            e.import_csv(path, **{bad: 0})
+        assert len(e) == 0
+
+
+def test_portfolio_revenue(engine):
+    own = engine.own_revenue_12m()
+    assert own > 0 and engine.portfolio_revenue_12m is None
+    before = engine.scores()
+    with pytest.raises(cr.InvalidInputError, match="is negative"):
+        engine.portfolio_revenue_12m = -1
+    engine.portfolio_revenue_12m = own - 1
+    with pytest.raises(cr.InvalidInputError, match="below this engine's own clients' revenue"):
+        engine.scores()
+    engine.portfolio_revenue_12m = 2 * own  # half the portfolio: every revenue share halves
+    halved = engine.scores()
+    assert (halved["revenue_share"] * 2 == before["revenue_share"]).all()
+    engine.portfolio_revenue_12m = None
+    pd.testing.assert_frame_equal(engine.scores(), before, check_exact=True)
 
 
 def test_snapshots_and_pickling(engine, tmp_path):
