@@ -13,13 +13,23 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "clientrisk/detail/logistic.hpp"
 #include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/error.hpp"
 
 namespace clientrisk {
 inline namespace v1 {
+namespace detail {
+// Whether an Eigen expression is row-major with its rows stored contiguously (numpy's layout).
+template <typename D, typename = void>
+struct row_major_dense : std::false_type {};
+template <typename D>
+struct row_major_dense<D, std::enable_if_t<bool(D::IsRowMajor) && (int(D::Flags) & Eigen::DirectAccessBit) != 0>>
+    : std::bool_constant<D::InnerStrideAtCompileTime == 1> {};
+}  // namespace detail
 
 struct LogisticOptions {
   double l2 = 0;              // penalty l2/2 * |coef|^2 (never on the intercept)
@@ -93,14 +103,12 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   // One pass over the rows at b: the log-likelihood, the gradient into gn and the Hessian into
   // Hn; largest gets the largest |y - mu|. The rows go in chunks of fixed size, summed in chunk
   // order whatever the threads, so the bits do not depend on their number. Within a chunk a
-  // block of rows at a time is copied into a column-major buffer that stays in the cache: the
-  // linear predictor, the fitted probabilities through Eigen's vectorised exponential, and the
-  // Hessian X_block' diag(w) X_block as dot products of columns. The logarithms of a block are
-  // taken as one logarithm of their product, which stays below 2^block.
-  constexpr Eigen::Index block = 256, chunk = 64 * block;
+  // block of rows at a time is copied into a column-major buffer that stays in the cache, with
+  // a column of ones for the intercept, and detail::logistic_block sums it four rows at a time.
+  constexpr Eigen::Index block = detail::logistic_block_rows, chunk = 64 * block;
   const Eigen::Index chunks = (n + chunk - 1) / chunk;
   const unsigned threads = detail::thread_count(o.threads, static_cast<std::size_t>(chunks), 1);
-  const Eigen::Map<const Eigen::VectorXd> yv(y.data(), n);
+  const auto width = static_cast<std::size_t>((k + 3) / 4 * 4);
   struct Partial {
     double ll = 0, largest = 0;
     Eigen::VectorXd g;
@@ -108,41 +116,46 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   };
   std::vector<Partial> parts(static_cast<std::size_t>(chunks));
   auto evaluate_chunks = [&](const Eigen::VectorXd& b, std::size_t first, std::size_t last) {
-    const Eigen::Index rows0 = std::min(n, block);
-    Eigen::VectorXd e(rows0), et(rows0), r(rows0), w(rows0);
-    Eigen::MatrixXd xb(rows0, p), wx(rows0, p);
+    std::vector<double> xb(width * block), yb(block), wx(static_cast<std::size_t>(k) * block), res(block);
+    if (o.intercept) std::fill_n(xb.data() + static_cast<std::size_t>(p) * block, block, 1.0);
+    Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>> xm(xb.data(), block, p, Eigen::OuterStride<>(block));
+    std::vector<double> lanes_g(width * detail::lane_count), lanes_h(static_cast<std::size_t>(k) * width * detail::lane_count);
     for (std::size_t c = first; c < last; ++c) {
-      Partial& part = parts[c];
-      part.g.setZero(k);
-      part.H.setZero(k, k);
-      part.ll = part.largest = 0;
+      detail::LogisticLanes sums{{}, {}, lanes_g.data(), lanes_h.data()};
+      std::fill(lanes_g.begin(), lanes_g.end(), 0.0);
+      std::fill(lanes_h.begin(), lanes_h.end(), 0.0);
       const Eigen::Index end = std::min(n, static_cast<Eigen::Index>(c + 1) * chunk);
       for (Eigen::Index r0 = static_cast<Eigen::Index>(c) * chunk; r0 < end; r0 += block) {
         const Eigen::Index rows = std::min(block, end - r0);
-        auto x = xb.topRows(rows);
-        x = X.middleRows(r0, rows);
-        e.head(rows).noalias() = x * b.head(p);
-        if (o.intercept) e.head(rows).array() += b(p);
-        // With t = exp(-|z|): log(mu) = min(z, 0) - log(1 + t), log(1 - mu) = -max(z, 0) - log(1 + t).
-        const auto z = e.head(rows).array();
-        const auto yb = yv.segment(r0, rows).array();
-        auto t = et.head(rows).array();
-        t = (-z.abs()).exp();
-        part.ll += (yb * z.min(0.0) - (1 - yb) * z.max(0.0)).sum() - std::log((1 + t).prod());
-        auto mu = w.head(rows).array();
-        mu = (z >= 0).select(1.0, t) / (1 + t);
-        r.head(rows).array() = yb - mu;
-        part.largest = std::max(part.largest, r.head(rows).cwiseAbs().maxCoeff());
-        mu *= 1 - mu;  // now w
-        wx.topRows(rows) = w.head(rows).asDiagonal() * x;
-        for (Eigen::Index j = 0; j < p; ++j)
-          for (Eigen::Index i = 0; i <= j; ++i) part.H(j, i) += wx.col(j).head(rows).dot(x.col(i));
-        part.g.head(p).noalias() += x.transpose() * r.head(rows);
-        if (o.intercept) {
-          part.H.block(0, p, p, 1).noalias() += wx.topRows(rows).colwise().sum().transpose();
-          part.g(p) += r.head(rows).sum();
-          part.H(p, p) += w.head(rows).sum();
+        detail::LogisticBlock blk{xb.data(), yb.data(), static_cast<std::size_t>(rows), static_cast<std::size_t>(k), width,
+                                  b.data(),  wx.data(), res.data()};
+        if constexpr (detail::row_major_dense<Derived>::value) {
+          blk.source = X.derived().data() + r0 * X.derived().outerStride();
+          blk.stride = static_cast<std::size_t>(X.derived().outerStride());
+          blk.columns = static_cast<std::size_t>(p);
+          if (const Eigen::Index next = std::min(block, n - r0 - rows); next > 0) {
+            blk.ahead = blk.source + rows * X.derived().outerStride();
+            blk.ahead_bytes = static_cast<std::size_t>((next - 1) * X.derived().outerStride() + p) * sizeof(double);
+          }
+        } else {
+          xm.topRows(rows) = X.middleRows(r0, rows);
         }
+        // The last quad of y is read whole: a partial one is read from a padded copy.
+        if (rows % 4 == 0)
+          blk.y = y.data() + r0;
+        else
+          std::copy_n(y.data() + r0, rows, yb.data());
+        detail::logistic_block(blk, sums);
+      }
+      Partial& part = parts[c];
+      part.ll = detail::lanes_sum(sums.ll);
+      part.largest = std::max(std::max(sums.largest[0], sums.largest[1]), std::max(sums.largest[2], sums.largest[3]));
+      part.g.resize(k);
+      part.H.setZero(k, k);
+      for (Eigen::Index j = 0; j < k; ++j) {
+        part.g(j) = detail::lanes_sum(lanes_g.data() + static_cast<std::size_t>(j) * detail::lane_count);
+        for (Eigen::Index i = 0; i <= j; ++i)
+          part.H(j, i) = detail::lanes_sum(lanes_h.data() + (static_cast<std::size_t>(j) * width + static_cast<std::size_t>(i)) * detail::lane_count);
       }
     }
   };
@@ -159,10 +172,10 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
       gn += part.g;
       Hn += part.H;
     }
-    Hn.topLeftCorner(p, p) = Hn.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>();
+    for (Eigen::Index j = 0; j < k; ++j)
+      for (Eigen::Index i = 0; i < j; ++i) Hn(i, j) = Hn(j, i);
     gn.head(p) -= o.l2 * b.head(p);
     Hn.topLeftCorner(p, p).diagonal().array() += o.l2;
-    if (o.intercept) Hn.block(p, 0, 1, p) = Hn.block(0, p, p, 1).transpose();
     return ll - 0.5 * o.l2 * b.head(p).squaredNorm();
   };
   // A coefficient at its bound of 0 that the gradient pushes below stays fixed.

@@ -10,10 +10,7 @@
 #include <initializer_list>
 #include <string>
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(CLIENTRISK_NO_DISPATCH)
-#include <immintrin.h>
-#endif
-
+#include "clientrisk/detail/cpu.hpp"
 #include "clientrisk/error.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/model.hpp"
@@ -31,21 +28,6 @@ struct FactorParts {
 };
 
 namespace detail {
-
-// The validation of feature matrices has an AVX2 build chosen at run time on x86-64 (GCC and
-// Clang); define CLIENTRISK_NO_DISPATCH to keep only the baseline one. Both accept the same rows.
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(CLIENTRISK_NO_DISPATCH)
-#define CLIENTRISK_X86_DISPATCH 1
-inline bool has_avx2() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return yes;
-}
-#else
-#define CLIENTRISK_X86_DISPATCH 0
-#endif
 
 // (1 - s)^n for a whole n in [0, 2^20), by squaring: multiplications only.
 inline double survive(double s, double n) {

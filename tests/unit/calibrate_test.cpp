@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -89,6 +92,69 @@ TEST(Logistic, TheFitIsTheSameBitsWhateverTheThreads) {
   o.threads = max_threads + 1;
   EXPECT_THROW(fit_logistic(d.X, d.y, o), InvalidInput);
 }
+
+// The distance in units in the last place between two positive doubles.
+std::int64_t ulps(double a, double b) {
+  std::int64_t ia, ib;
+  std::memcpy(&ia, &a, sizeof a);
+  std::memcpy(&ib, &b, sizeof b);
+  return ia > ib ? ia - ib : ib - ia;
+}
+
+TEST(Logistic, TheVectorExponentialIsWithinTwoUlp) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> wide(-708, 0), narrow(-1, 0);
+  std::vector<double> xs = {0.0, -0.0, -1e-300, -1e-17, -0.34657359027997264, -0.34657359027997270, -1, -700, -708};
+  for (int i = 0; i < 200000; ++i) xs.push_back(i % 2 ? wide(rng) : narrow(rng));
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    detail::Lanes v = detail::Lanes{} + xs[i];
+    detail::exp_nonpositive(v);
+    for (std::size_t l = 0; l < detail::lane_count; ++l) ASSERT_EQ(v[l], v[0]);
+    ASSERT_LE(ulps(v[0], std::exp(xs[i])), 2) << "exp(" << xs[i] << ")";
+  }
+  // Below -708 the value stays at exp(-708), so the weights of such rows are tiny but not 0.
+  detail::Lanes floor = detail::Lanes{} - 708.0;
+  detail::exp_nonpositive(floor);
+  for (double x : {-708.5, -745.0, -1e300, -std::numeric_limits<double>::infinity()}) {
+    detail::Lanes v = detail::Lanes{} + x;
+    detail::exp_nonpositive(v);
+    EXPECT_EQ(v[0], floor[0]) << x;
+  }
+}
+
+#if CLIENTRISK_X86_DISPATCH
+// The AVX2 build of the pass over the rows against the baseline one, where the CPU has AVX2:
+// the same bits for a block with a partial last quad, including rows whose |z| is huge.
+TEST(Logistic, TheAvx2PassGivesTheBaselineBits) {
+  if (!detail::has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
+  constexpr std::size_t ld = detail::logistic_block_rows, rows = 253, k = 6, width = 8;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> z;
+  std::vector<double> x(width * ld), y(ld);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t r = 0; r < ld; ++r) x[j * ld + r] = j + 1 == k ? 1.0 : z(rng) * (r % 50 == 0 ? 400.0 : 1.0);
+  for (std::size_t r = 0; r < ld; ++r) y[r] = rng() % 3 == 0 ? 1 : 0;
+  const std::vector<double> b = {0.7, -1.3, 0.2, 2.5, -0.4, -0.9};
+  struct Out {
+    std::vector<double> wx = std::vector<double>(k * ld), res = std::vector<double>(ld);
+    std::vector<double> g = std::vector<double>(width * 4), h = std::vector<double>(k * width * 4);
+    detail::LogisticLanes s{{}, {}, g.data(), h.data()};
+  } base, avx;
+  for (int pass = 0; pass < 2; ++pass) {  // the second adds onto the first's sums
+    detail::logistic_block_baseline({x.data(), y.data(), rows, k, width, b.data(), base.wx.data(), base.res.data()}, base.s);
+    detail::logistic_block_avx2({x.data(), y.data(), rows, k, width, b.data(), avx.wx.data(), avx.res.data()}, avx.s);
+  }
+  for (std::size_t l = 0; l < 4; ++l) {
+    EXPECT_EQ(ulps(-avx.s.ll[l], -base.s.ll[l]), 0);
+    EXPECT_EQ(avx.s.largest[l], base.s.largest[l]);
+  }
+  EXPECT_LT(base.s.ll[0], 0);
+  EXPECT_EQ(avx.g, base.g);
+  EXPECT_EQ(avx.h, base.h);
+  EXPECT_EQ(avx.res, base.res);
+  EXPECT_NE(base.h[0], 0);
+}
+#endif
 
 TEST(Logistic, L2ShrinksAndZeroesThePenalisedGradient) {
   const Data d = simulate(2000, {2.0, -1.0}, 0.5, 2);
