@@ -160,28 +160,33 @@ CLIENTRISK_AVX2 __m256d avx_legal(double severity, __m256d count) {
 CLIENTRISK_AVX2 __m256d avx_times_complement(__m256d p, __m256d part) { return _mm256_mul_pd(p, avx_complement(part)); }
 #undef CLIENTRISK_AVX2
 
+// The features of four rows, row r at x + r stride, one vector per feature and one row per lane:
+// a 4 x 4 transposition per four columns.
+[[gnu::target("avx2"), gnu::always_inline]] inline void load_quad_avx2(const double* x, std::size_t stride,
+                                                                      __m256d* f) {
+  const double* row[4] = {x, x + stride, x + 2 * stride, x + 3 * stride};
+  for (std::size_t col = 0; col < feature_count; col += 4) {
+    const __m256d a = _mm256_loadu_pd(row[0] + col), b = _mm256_loadu_pd(row[1] + col);
+    const __m256d cc = _mm256_loadu_pd(row[2] + col), d = _mm256_loadu_pd(row[3] + col);
+    const __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
+    const __m256d cd0 = _mm256_unpacklo_pd(cc, d), cd1 = _mm256_unpackhi_pd(cc, d);
+    f[col] = _mm256_permute2f128_pd(ab0, cd0, 0x20);
+    f[col + 1] = _mm256_permute2f128_pd(ab1, cd1, 0x20);
+    f[col + 2] = _mm256_permute2f128_pd(ab0, cd0, 0x31);
+    f[col + 3] = _mm256_permute2f128_pd(ab1, cd1, 0x31);
+  }
+}
+
 // evaluate_row() on four rows at once, one row per lane of AVX2 vectors: the same operations
 // in the same order on each lane (no fused multiply-add, min and max with the operand order of
 // std::min and std::max), so each row gets the bits evaluate_row() gives it. The divisions,
-// which bound the scalar form, then cost a quarter as much.
-[[gnu::target("avx2")]] inline void evaluate_rows_avx2(const double* x, std::size_t n, std::size_t stride,
-                                                      const FactorConstants& k, double* sub) {
+// which bound the scalar form, then cost a quarter as much. f: as load_quad_avx2() gives it;
+// out: the factor_count sub-scores.
+[[gnu::target("avx2"), gnu::always_inline]] inline void evaluate_quad_avx2(const __m256d* f, const FactorConstants& k,
+                                                                          __m256d* out) {
   const Model& m = k.model;
   const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-  std::size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    const double* row[4] = {x + r * stride, x + (r + 1) * stride, x + (r + 2) * stride, x + (r + 3) * stride};
-    __m256d f[feature_count];
-    for (std::size_t col = 0; col < feature_count; col += 4) {  // a 4 x 4 transpose per four columns
-      const __m256d a = _mm256_loadu_pd(row[0] + col), b = _mm256_loadu_pd(row[1] + col);
-      const __m256d cc = _mm256_loadu_pd(row[2] + col), d = _mm256_loadu_pd(row[3] + col);
-      const __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
-      const __m256d cd0 = _mm256_unpacklo_pd(cc, d), cd1 = _mm256_unpackhi_pd(cc, d);
-      f[col] = _mm256_permute2f128_pd(ab0, cd0, 0x20);
-      f[col + 1] = _mm256_permute2f128_pd(ab1, cd1, 0x20);
-      f[col + 2] = _mm256_permute2f128_pd(ab0, cd0, 0x31);
-      f[col + 3] = _mm256_permute2f128_pd(ab1, cd1, 0x31);
-    }
+  {
 #define CLIENTRISK_F(name) f[static_cast<std::size_t>(Feature::name)]
     const __m256d np0 = avx_min1(_mm256_mul_pd(CLIENTRISK_F(amount_over_90), avx_c(k.inv_material)));
     const __m256d np1 = _mm256_mul_pd(avx_min1(_mm256_mul_pd(CLIENTRISK_F(days_past_due_max), avx_c(k.inv_full))),
@@ -227,20 +232,31 @@ CLIENTRISK_AVX2 __m256d avx_times_complement(__m256d p, __m256d part) { return _
 #undef CLIENTRISK_F
 
     // Noisy or, the complements multiplied left to right as in evaluate_row().
-    alignas(32) double out[factor_count][4];
     __m256d p = avx_complement(np0);
     for (__m256d part : {np1, np2, np3, np4}) p = avx_times_complement(p, part);
-    _mm256_store_pd(out[0], avx_complement(p));
+    out[0] = avx_complement(p);
     p = avx_complement(ds0);
     for (__m256d part : {ds1, ds2, ds3}) p = avx_times_complement(p, part);
-    _mm256_store_pd(out[1], avx_complement(p));
-    _mm256_store_pd(out[2], cn0);
-    _mm256_store_pd(out[3], cc0);
-    _mm256_store_pd(out[4], avx_complement(avx_times_complement(avx_complement(se0), se1)));
-    _mm256_store_pd(out[5], avx_complement(avx_times_complement(avx_complement(rp0), rp1)));
+    out[1] = avx_complement(p);
+    out[2] = cn0;
+    out[3] = cc0;
+    out[4] = avx_complement(avx_times_complement(avx_complement(se0), se1));
+    out[5] = avx_complement(avx_times_complement(avx_complement(rp0), rp1));
     p = avx_complement(lg0);
     for (__m256d part : {lg1, lg2, lg3}) p = avx_times_complement(p, part);
-    _mm256_store_pd(out[6], avx_complement(p));
+    out[6] = avx_complement(p);
+  }
+}
+
+[[gnu::target("avx2")]] inline void evaluate_rows_avx2(const double* x, std::size_t n, std::size_t stride,
+                                                      const FactorConstants& k, double* sub) {
+  std::size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    __m256d f[feature_count], sub4[factor_count];
+    load_quad_avx2(x + r * stride, stride, f);
+    evaluate_quad_avx2(f, k, sub4);
+    alignas(32) double out[factor_count][4];
+    for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q) _mm256_store_pd(out[q], sub4[q]);
     for (std::size_t lane = 0; lane < 4; ++lane)
       for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q) sub[(r + lane) * factor_count + q] = out[q][lane];
   }
@@ -326,6 +342,22 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
   for (std::size_t k = 0; k < feature_count; ++k) r[k] = feature_whole[k] ? 4503599627370496.0 : 0.0;
   return r;
 }();
+
+// The lanes of a quad of rows (load_quad_avx2) that feature_row_ok() accepts, as a 4-bit mask:
+// the test of first_bad_row_avx2() with one row per lane.
+[[gnu::target("avx2"), gnu::always_inline]] inline int valid_quad_avx2(const __m256d* f) {
+  const __m256d zero = _mm256_setzero_pd(), round = _mm256_set1_pd(4503599627370496.0);
+  __m256d ok = _mm256_cmp_pd(zero, zero, _CMP_EQ_OQ);
+#pragma GCC unroll 24  // so that feature_whole[k] and feature_max[k] are constants
+  for (std::size_t k = 0; k < feature_count; ++k) {
+    const __m256d v = f[k];
+    __m256d good = _mm256_and_pd(_mm256_cmp_pd(v, zero, _CMP_GE_OQ), _mm256_cmp_pd(v, _mm256_set1_pd(feature_max[k]), _CMP_LE_OQ));
+    if (feature_whole[k])
+      good = _mm256_and_pd(good, _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(v, round), round), v, _CMP_EQ_OQ));
+    ok = _mm256_and_pd(ok, good);
+  }
+  return _mm256_movemask_pd(ok);
+}
 
 // feature_row_ok() as one vector pass over the 24 columns, for AVX2.
 [[gnu::target("avx2")]] inline std::size_t first_bad_row_avx2(const double* x, std::size_t rows, std::size_t stride) {

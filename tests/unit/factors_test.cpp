@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <random>
@@ -365,6 +366,29 @@ TEST(Factors, StayInZeroOneAtTheLimitsOfEveryFeature) {
   }
 }
 
+// score_features (four rows at a time in AVX2 lanes where the CPU has it) against each row
+// scored alone: its sub-scores times the points, summed left to right and clamped.
+TEST(Factors, ScoreFeaturesGivesEachRowTheBitsOfTheRowAlone) {
+  std::vector<FeatureRow> rows = random_rows(4001);
+  rows[5] = clean_row();
+  rows[6][at(Feature::paydex)] = 0;
+  rows[6][at(Feature::lawsuits)] = 999999;
+  rows[6][at(Feature::amount_over_90)] = 1e300;
+  std::vector<double> got(rows.size());
+  std::vector<Band> bands(rows.size());
+  score_features(rows.front().data(), rows.size(), feature_count, Model{}, got.data(), bands.data());
+  const auto points = factor_points(Model{});
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    SubScores sub = subs_of(rows[r]);
+    for (int k = 0; k < factor_count; ++k) sub[static_cast<std::size_t>(k)] *= points(k);
+    const double want = sum_contributions(sub.data());
+    ASSERT_EQ(std::memcmp(&got[r], &want, sizeof want), 0) << "row " << r << ": " << got[r] << " vs " << want;
+    ASSERT_EQ(bands[r], band_of(want, Model{})) << "row " << r;
+  }
+  EXPECT_EQ(got[5], 0.0);
+  EXPECT_EQ(bands[6], Band::critical);
+}
+
 #if CLIENTRISK_X86_DISPATCH
 // The AVX2 build of the feature-matrix validation against the baseline one, where the CPU has
 // AVX2: the same first bad row for every kind of bad value in every column.
@@ -384,6 +408,21 @@ TEST(Factors, Avx2ValidationMatchesTheBaselineOne) {
       EXPECT_EQ(detail::first_bad_row_avx2(m.front().data(), m.size(), feature_count), want)
           << to_string(static_cast<Feature>(k)) << " = " << v;
       EXPECT_EQ(want == 17, feature_problem(m[17].data()) != "") << to_string(static_cast<Feature>(k)) << " = " << v;
+      // score_features reads and checks the rows four at a time: the error names the same row.
+      for (std::size_t bad_row : {std::size_t{16}, std::size_t{17}, std::size_t{18}, std::size_t{19}, std::size_t{38}}) {
+        std::vector<FeatureRow> q(rows.begin(), rows.begin() + 39);
+        q[bad_row][k] = v;
+        const bool refused = feature_problem(q[bad_row].data()) != "";
+        std::vector<double> got(q.size(), -1.0);
+        try {
+          score_features(q.front().data(), q.size(), feature_count, Model{}, got.data(), nullptr);
+          EXPECT_FALSE(refused) << to_string(static_cast<Feature>(k)) << " = " << v << " in row " << bad_row;
+        } catch (const InvalidInput& e) {
+          EXPECT_TRUE(refused) << e.what();
+          EXPECT_NE(std::string(e.what()).find("row " + std::to_string(bad_row) + ":"), std::string::npos) << e.what();
+          EXPECT_EQ(std::count(got.begin(), got.end(), -1.0), static_cast<std::ptrdiff_t>(q.size()));
+        }
+      }
       if (v < 0 || !(v <= 1e300)) {
         EXPECT_EQ(want, 17u) << to_string(static_cast<Feature>(k)) << " = " << v;
       }
