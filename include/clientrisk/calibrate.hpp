@@ -29,6 +29,12 @@ struct row_major_dense : std::false_type {};
 template <typename D>
 struct row_major_dense<D, std::enable_if_t<bool(D::IsRowMajor) && (int(D::Flags) & Eigen::DirectAccessBit) != 0>>
     : std::bool_constant<D::InnerStrideAtCompileTime == 1> {};
+// Whether it is column-major with its columns stored contiguously (Eigen's default layout).
+template <typename D, typename = void>
+struct column_major_dense : std::false_type {};
+template <typename D>
+struct column_major_dense<D, std::enable_if_t<!bool(D::IsRowMajor) && (int(D::Flags) & Eigen::DirectAccessBit) != 0>>
+    : std::bool_constant<D::InnerStrideAtCompileTime == 1> {};
 }  // namespace detail
 
 struct LogisticOptions {
@@ -139,6 +145,14 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
           }
         } else {
           xm.topRows(rows) = X.middleRows(r0, rows);
+          if constexpr (detail::column_major_dense<Derived>::value) {
+            if (const Eigen::Index next = std::min(block, n - r0 - rows); next > 0) {
+              blk.ahead = X.derived().data() + r0 + rows;
+              blk.ahead_bytes = static_cast<std::size_t>(next) * sizeof(double);
+              blk.ahead_segments = static_cast<std::size_t>(p);
+              blk.ahead_gap = static_cast<std::size_t>(X.derived().outerStride()) * sizeof(double);
+            }
+          }
         }
         // The last quad of y is read whole: a partial one is read from a padded copy.
         if (rows % 4 == 0)

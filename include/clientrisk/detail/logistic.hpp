@@ -99,9 +99,11 @@ struct LogisticBlock {
   double* res = nullptr;
   const double* source = nullptr;
   std::size_t stride = 0, columns = 0;
-  // The source rows of the next block, fetched into the cache while this one is summed.
+  // What the next block will read, fetched into the cache while this one is summed: segments
+  // of ahead_bytes, the first at ahead, the others ahead_gap bytes apart (the columns of a
+  // column-major design).
   const double* ahead = nullptr;
-  std::size_t ahead_bytes = 0;
+  std::size_t ahead_bytes = 0, ahead_segments = 1, ahead_gap = 0;
 };
 
 // Lanes c of out += a . column c, for the four columns from `columns`, over quads * 4 rows.
@@ -162,8 +164,9 @@ CLIENTRISK_LANES void logistic_block_body(const LogisticBlock& blk, LogisticLane
   Lanes product = one, index = {0, 1, 2, 3};
   for (std::size_t q = 0; q < quads; ++q, index += 4) {
     const std::size_t at = q * lane_count;
-    for (std::size_t off = q * ahead_step; off < std::min((q + 1) * ahead_step, blk.ahead_bytes); off += line)
-      __builtin_prefetch(ahead + off);
+    const std::size_t from = q * ahead_step, to = std::min(from + ahead_step, blk.ahead_bytes);
+    for (std::size_t segment = 0; segment < blk.ahead_segments; ++segment)
+      for (std::size_t off = from; off < to; off += line) __builtin_prefetch(ahead + segment * blk.ahead_gap + off);
     Lanes z = lanes_at(x + at) * b[0];
     for (std::size_t j = 1; j < k; ++j) z = z + lanes_at(x + j * ld + at) * b[j];
     const auto valid = index < count;
