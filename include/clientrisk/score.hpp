@@ -269,7 +269,9 @@ namespace detail {
     if (r + ahead + 4 <= n) {  // every cache line of the features of the quad `ahead` rows on
       const char* next = reinterpret_cast<const char*>(x + (r + ahead) * stride);
       if (stride == feature_count) {
-        for (std::size_t b = 0; b < 4 * feature_count * sizeof(double); b += 64) _mm_prefetch(next + b, _MM_HINT_T0);
+        constexpr std::size_t bytes = 4 * feature_count * sizeof(double);
+        for (std::size_t b = 0; b < bytes; b += 64) _mm_prefetch(next + b, _MM_HINT_T0);
+        _mm_prefetch(next + bytes - 1, _MM_HINT_T0);  // the last line, when the rows do not start one
       } else {
         for (std::size_t i = 0; i < 4; ++i, next += stride * sizeof(double))
           for (std::size_t b : {std::size_t{0}, std::size_t{64}, std::size_t{128}, feature_count * sizeof(double) - 1})

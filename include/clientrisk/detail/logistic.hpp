@@ -47,7 +47,7 @@ CLIENTRISK_LANES void exp_nonpositive(Lanes& x) {
   const double shifter = 0x1.8p52;  // adding it rounds to a whole number, kept in the low bits
   const Lanes kn = x * 0x1.71547652b82fep0 + shifter;
   const Lanes n = kn - shifter;
-  // ln 2 in two parts; the first has 32 trailing zero bits, so n times it is exact.
+  // ln 2 in two parts; the first has 21 trailing zero bits and |n| < 2^11, so n times it is exact.
   const Lanes r = (x - n * 0x1.62e42feep-1) - n * 0x1.a39ef35793c76p-33;
   const Lanes r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
   constexpr double c[14] = {1.0,
