@@ -132,21 +132,21 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
       std::fill(lanes_h.begin(), lanes_h.end(), 0.0);
       const Eigen::Index end = std::min(n, static_cast<Eigen::Index>(c + 1) * chunk);
       for (Eigen::Index r0 = static_cast<Eigen::Index>(c) * chunk; r0 < end; r0 += block) {
-        const Eigen::Index rows = std::min(block, end - r0);
+        const Eigen::Index rows = std::min(block, end - r0), next = std::min(block, n - r0 - rows);
         detail::LogisticBlock blk{xb.data(), yb.data(), static_cast<std::size_t>(rows), static_cast<std::size_t>(k), width,
                                   b.data(),  wx.data(), res.data()};
         if constexpr (detail::row_major_dense<Derived>::value) {
           blk.source = X.derived().data() + r0 * X.derived().outerStride();
           blk.stride = static_cast<std::size_t>(X.derived().outerStride());
           blk.columns = static_cast<std::size_t>(p);
-          if (const Eigen::Index next = std::min(block, n - r0 - rows); next > 0) {
+          if (next > 0) {
             blk.ahead = blk.source + rows * X.derived().outerStride();
             blk.ahead_bytes = static_cast<std::size_t>((next - 1) * X.derived().outerStride() + p) * sizeof(double);
           }
         } else {
           xm.topRows(rows) = X.middleRows(r0, rows);
           if constexpr (detail::column_major_dense<Derived>::value) {
-            if (const Eigen::Index next = std::min(block, n - r0 - rows); next > 0) {
+            if (next > 0) {
               blk.ahead = X.derived().data() + r0 + rows;
               blk.ahead_bytes = static_cast<std::size_t>(next) * sizeof(double);
               blk.ahead_segments = static_cast<std::size_t>(p);

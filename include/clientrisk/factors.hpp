@@ -186,66 +186,64 @@ CLIENTRISK_AVX2 __m256d avx_times_complement(__m256d p, __m256d part) { return _
                                                                           __m256d* out) {
   const Model& m = k.model;
   const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-  {
 #define CLIENTRISK_F(name) f[static_cast<std::size_t>(Feature::name)]
-    const __m256d np0 = avx_min1(_mm256_mul_pd(CLIENTRISK_F(amount_over_90), avx_c(k.inv_material)));
-    const __m256d np1 = _mm256_mul_pd(avx_min1(_mm256_mul_pd(CLIENTRISK_F(days_past_due_max), avx_c(k.inv_full))),
-                                      avx_min1(_mm256_mul_pd(CLIENTRISK_F(overdue_amount), avx_c(k.inv_material))));
-    const __m256d np2 = avx_saturate(CLIENTRISK_F(write_off_amount), m.write_off_half_cents);
-    const __m256d np3 = avx_clamp01(_mm256_mul_pd(_mm256_sub_pd(avx_c(80), CLIENTRISK_F(paydex)), avx_c(k.inv_paydex)));
-    const __m256d open = CLIENTRISK_F(open_amount);
-    const __m256d np4 = _mm256_and_pd(
-        _mm256_cmp_pd(open, zero, _CMP_GT_OQ),
-        _mm256_mul_pd(avx_c(m.overdue_share_weight), avx_clamp01(_mm256_div_pd(CLIENTRISK_F(overdue_amount), open))));
+  const __m256d np0 = avx_min1(_mm256_mul_pd(CLIENTRISK_F(amount_over_90), avx_c(k.inv_material)));
+  const __m256d np1 = _mm256_mul_pd(avx_min1(_mm256_mul_pd(CLIENTRISK_F(days_past_due_max), avx_c(k.inv_full))),
+                                    avx_min1(_mm256_mul_pd(CLIENTRISK_F(overdue_amount), avx_c(k.inv_material))));
+  const __m256d np2 = avx_saturate(CLIENTRISK_F(write_off_amount), m.write_off_half_cents);
+  const __m256d np3 = avx_clamp01(_mm256_mul_pd(_mm256_sub_pd(avx_c(80), CLIENTRISK_F(paydex)), avx_c(k.inv_paydex)));
+  const __m256d open = CLIENTRISK_F(open_amount);
+  const __m256d np4 = _mm256_and_pd(
+      _mm256_cmp_pd(open, zero, _CMP_GT_OQ),
+      _mm256_mul_pd(avx_c(m.overdue_share_weight), avx_clamp01(_mm256_div_pd(CLIENTRISK_F(overdue_amount), open))));
 
-    const __m256d ds0 = avx_saturate(CLIENTRISK_F(complaint_severity), m.complaint_half_severity);
-    const __m256d ds1 = avx_saturate(CLIENTRISK_F(return_share), m.return_share_half);
-    const __m256d ds2 = avx_saturate(CLIENTRISK_F(dispute_count), m.dispute_count_half);
-    const __m256d ds3 = avx_saturate(CLIENTRISK_F(disputed_share), m.disputed_share_half);
+  const __m256d ds0 = avx_saturate(CLIENTRISK_F(complaint_severity), m.complaint_half_severity);
+  const __m256d ds1 = avx_saturate(CLIENTRISK_F(return_share), m.return_share_half);
+  const __m256d ds2 = avx_saturate(CLIENTRISK_F(dispute_count), m.dispute_count_half);
+  const __m256d ds3 = avx_saturate(CLIENTRISK_F(disputed_share), m.disputed_share_half);
 
-    const __m256d ratio = _mm256_div_pd(
-        _mm256_add_pd(_mm256_mul_pd(CLIENTRISK_F(cancellations_early), avx_c(m.early_cancellation_weight)),
-                      CLIENTRISK_F(cancellations_at_term)),
-        _mm256_max_pd(CLIENTRISK_F(contracts_held), one));
-    const __m256d cn0 = avx_saturate(ratio, m.cancellation_ratio_half);
+  const __m256d ratio = _mm256_div_pd(
+      _mm256_add_pd(_mm256_mul_pd(CLIENTRISK_F(cancellations_early), avx_c(m.early_cancellation_weight)),
+                    CLIENTRISK_F(cancellations_at_term)),
+      _mm256_max_pd(CLIENTRISK_F(contracts_held), one));
+  const __m256d cn0 = avx_saturate(ratio, m.cancellation_ratio_half);
 
-    const __m256d cc0 = avx_ramp(CLIENTRISK_F(revenue_share), m.concentration_share_low, k.inv_concentration);
+  const __m256d cc0 = avx_ramp(CLIENTRISK_F(revenue_share), m.concentration_share_low, k.inv_concentration);
 
-    const __m256d judged = _mm256_cmp_pd(CLIENTRISK_F(seasonality_months), avx_c(m.seasonality_min_months), _CMP_GE_OQ);
-    const __m256d se0 = _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_cv), m.seasonality_cv_low, k.inv_cv));
-    const __m256d se1 =
-        _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_swing), m.seasonality_swing_low, k.inv_swing));
+  const __m256d judged = _mm256_cmp_pd(CLIENTRISK_F(seasonality_months), avx_c(m.seasonality_min_months), _CMP_GE_OQ);
+  const __m256d se0 = _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_cv), m.seasonality_cv_low, k.inv_cv));
+  const __m256d se1 =
+      _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_swing), m.seasonality_swing_low, k.inv_swing));
 
-    const __m256d rw = CLIENTRISK_F(review_weight);
-    const __m256d reviewed = _mm256_cmp_pd(rw, zero, _CMP_GT_OQ);
-    const __m256d credibility = _mm256_div_pd(rw, _mm256_add_pd(rw, avx_c(m.review_credibility)));
-    const __m256d rp0 = _mm256_and_pd(
-        reviewed, _mm256_mul_pd(credibility, avx_clamp01(_mm256_mul_pd(
-                                                 _mm256_sub_pd(avx_c(m.rating_good), CLIENTRISK_F(rating_mean)), avx_c(k.inv_rating)))));
-    const __m256d rp1 = _mm256_and_pd(
-        reviewed, _mm256_mul_pd(credibility, avx_ramp(CLIENTRISK_F(negative_review_share), m.negative_share_low, k.inv_negative)));
+  const __m256d rw = CLIENTRISK_F(review_weight);
+  const __m256d reviewed = _mm256_cmp_pd(rw, zero, _CMP_GT_OQ);
+  const __m256d credibility = _mm256_div_pd(rw, _mm256_add_pd(rw, avx_c(m.review_credibility)));
+  const __m256d rp0 = _mm256_and_pd(
+      reviewed, _mm256_mul_pd(credibility, avx_clamp01(_mm256_mul_pd(
+                                               _mm256_sub_pd(avx_c(m.rating_good), CLIENTRISK_F(rating_mean)), avx_c(k.inv_rating)))));
+  const __m256d rp1 = _mm256_and_pd(
+      reviewed, _mm256_mul_pd(credibility, avx_ramp(CLIENTRISK_F(negative_review_share), m.negative_share_low, k.inv_negative)));
 
-    const __m256d lg0 = avx_legal(m.lawsuit_severity, CLIENTRISK_F(lawsuits));
-    const __m256d lg1 = avx_legal(m.litigation_severity, CLIENTRISK_F(litigations));
-    const __m256d lg2 = avx_legal(m.formal_notice_severity, CLIENTRISK_F(formal_notices));
-    const __m256d lg3 = avx_legal(m.lawyer_letter_severity, CLIENTRISK_F(lawyer_letters));
+  const __m256d lg0 = avx_legal(m.lawsuit_severity, CLIENTRISK_F(lawsuits));
+  const __m256d lg1 = avx_legal(m.litigation_severity, CLIENTRISK_F(litigations));
+  const __m256d lg2 = avx_legal(m.formal_notice_severity, CLIENTRISK_F(formal_notices));
+  const __m256d lg3 = avx_legal(m.lawyer_letter_severity, CLIENTRISK_F(lawyer_letters));
 #undef CLIENTRISK_F
 
-    // Noisy or, the complements multiplied left to right as in evaluate_row().
-    __m256d p = avx_complement(np0);
-    for (__m256d part : {np1, np2, np3, np4}) p = avx_times_complement(p, part);
-    out[0] = avx_complement(p);
-    p = avx_complement(ds0);
-    for (__m256d part : {ds1, ds2, ds3}) p = avx_times_complement(p, part);
-    out[1] = avx_complement(p);
-    out[2] = cn0;
-    out[3] = cc0;
-    out[4] = avx_complement(avx_times_complement(avx_complement(se0), se1));
-    out[5] = avx_complement(avx_times_complement(avx_complement(rp0), rp1));
-    p = avx_complement(lg0);
-    for (__m256d part : {lg1, lg2, lg3}) p = avx_times_complement(p, part);
-    out[6] = avx_complement(p);
-  }
+  // Noisy or, the complements multiplied left to right as in evaluate_row().
+  __m256d p = avx_complement(np0);
+  for (__m256d part : {np1, np2, np3, np4}) p = avx_times_complement(p, part);
+  out[0] = avx_complement(p);
+  p = avx_complement(ds0);
+  for (__m256d part : {ds1, ds2, ds3}) p = avx_times_complement(p, part);
+  out[1] = avx_complement(p);
+  out[2] = cn0;
+  out[3] = cc0;
+  out[4] = avx_complement(avx_times_complement(avx_complement(se0), se1));
+  out[5] = avx_complement(avx_times_complement(avx_complement(rp0), rp1));
+  p = avx_complement(lg0);
+  for (__m256d part : {lg1, lg2, lg3}) p = avx_times_complement(p, part);
+  out[6] = avx_complement(p);
 }
 
 [[gnu::target("avx2")]] inline void evaluate_rows_avx2(const double* x, std::size_t n, std::size_t stride,
@@ -346,14 +344,16 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
 // The lanes of a quad of rows (load_quad_avx2) that feature_row_ok() accepts, as a 4-bit mask:
 // the test of first_bad_row_avx2() with one row per lane.
 [[gnu::target("avx2"), gnu::always_inline]] inline int valid_quad_avx2(const __m256d* f) {
-  const __m256d zero = _mm256_setzero_pd(), round = _mm256_set1_pd(4503599627370496.0);
+  const __m256d zero = _mm256_setzero_pd();
   __m256d ok = _mm256_cmp_pd(zero, zero, _CMP_EQ_OQ);
 #pragma GCC unroll 24  // so that feature_whole[k] and feature_max[k] are constants
   for (std::size_t k = 0; k < feature_count; ++k) {
     const __m256d v = f[k];
     __m256d good = _mm256_and_pd(_mm256_cmp_pd(v, zero, _CMP_GE_OQ), _mm256_cmp_pd(v, _mm256_set1_pd(feature_max[k]), _CMP_LE_OQ));
-    if (feature_whole[k])
+    if (feature_whole[k]) {
+      const __m256d round = _mm256_set1_pd(feature_round[k]);
       good = _mm256_and_pd(good, _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(v, round), round), v, _CMP_EQ_OQ));
+    }
     ok = _mm256_and_pd(ok, good);
   }
   return _mm256_movemask_pd(ok);

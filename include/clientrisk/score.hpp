@@ -314,6 +314,10 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   constexpr std::size_t block = 1024;
   const unsigned n = detail::thread_count(threads, rows, block);
   std::vector<std::size_t> bad(n, rows);
+  auto refuse_bad_row = [&] {  // the lowest bad row any range found
+    if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
+      throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
+  };
   const auto points = factor_points(m);
 #if CLIENTRISK_X86_DISPATCH
   // One read of the matrix; the scores wait in a buffer until every row has passed.
@@ -324,8 +328,7 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
       const std::size_t r = detail::score_rows_avx2(x + first * row_stride, last - first, row_stride, k, points.data(), out.data() + first);
       if (r < last - first) bad[range] = first + r;
     });
-    if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
-      throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
+    refuse_bad_row();
     detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {
       for (std::size_t r = first; r < last; ++r) {
         if (scores) scores[r] = out[r];
@@ -339,8 +342,7 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
     const std::size_t r = detail::first_bad_row(x + first * row_stride, last - first, row_stride);
     if (r < last - first) bad[range] = first + r;
   });
-  if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
-    throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
+  refuse_bad_row();
   detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {
     SubScoreMatrix sub(static_cast<Eigen::Index>(std::min(last - first, block)), factor_count), contribution;
     Eigen::VectorXd s;
