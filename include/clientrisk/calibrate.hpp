@@ -202,6 +202,11 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   Eigen::MatrixXd next_H(k, k);
   for (int it = 1; it <= o.max_iterations; ++it) {
     fit.iterations = it;
+    // Values so large that X'WX overflows leave no Newton step to take (and an infinite ridge).
+    for (Eigen::Index j = 0; j < k; ++j)
+      if (!std::isfinite(g(j)) || !H.row(j).allFinite())
+        throw InvalidInput("calibrate: " + (j < p ? "column " + std::to_string(j) : std::string("the intercept")) +
+                           ": its values are too large for the fit (X'WX overflows); scale the column down");
     std::vector<Eigen::Index> free;
     for (Eigen::Index j = 0; j < k; ++j)
       if (!fixed(beta, j)) free.push_back(j);
@@ -223,7 +228,7 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
         step = ldlt.solve(gf);
         if (step.allFinite()) break;
       }
-      if (ridge > scale * 1e6) throw InvalidInput("calibrate: the columns are too collinear to fit; drop some or set l2 > 0");
+      if (ridge > scale * 1e6 || std::isinf(ridge)) throw InvalidInput("calibrate: the columns are too collinear to fit; drop some or set l2 > 0");
     }
     Eigen::VectorXd full = Eigen::VectorXd::Zero(k);
     for (Eigen::Index a = 0; a < f; ++a) full(free[static_cast<std::size_t>(a)]) = step(a);

@@ -229,6 +229,10 @@ TEST(Logistic, BadInputsNameTheProblem) {
             std::string::npos);
   EXPECT_NE(message([&] { fit_logistic(d.X, std::vector<double>{0, 1}); }).find("100 rows but 2 outcomes"),
             std::string::npos);
+  // Finite values whose squares overflow: an error naming the column, not an endless ridge.
+  Eigen::MatrixXd huge = d.X;
+  huge.col(1) *= 1e300;
+  EXPECT_NE(message([&] { fit_logistic(huge, d.y); }).find("column 1: its values are too large"), std::string::npos);
 }
 
 TEST(Metrics, AucCountsTiesHalfAndKsIsTheLargestGap) {
