@@ -385,15 +385,17 @@ class Ledger {
 
   // Forgets a staged batch: clients it introduced and, once validated, the registry entries it
   // changed (undo, newest first) and inserted (the registrations marked valid in ok).
-  void rollback(Staging& st) { rollback(st, nullptr, nullptr); }
+  void rollback(Staging& st) { rollback(st, nullptr, nullptr, nullptr); }
 
  private:
-  // registered marks the records whose invoice or contract validation put in the registry.
-  void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<std::uint8_t>* registered) {
+  // registered marks the records of sorted (the batch in canonical order) whose invoice or
+  // contract validation put in the registry.
+  void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<detail::Record>* sorted,
+                const detail::BigVector<std::uint8_t>* registered) {
     if (undo) {
       for (auto it = undo->rbegin(); it != undo->rend(); ++it) *registry_.find(it->key) = it->before;
-      for (std::size_t i = 0; i < registered->size(); ++i)
-        if ((*registered)[i]) registry_.erase(st.records[i].key);
+      for (std::size_t p = 0; p < registered->size(); ++p)
+        if ((*registered)[p]) registry_.erase((*sorted)[p].key);
     }
     interner_.truncate(st.clients_before);
     if (states_.size() > interner_.size()) states_.resize(interner_.size());
@@ -409,8 +411,10 @@ class Ledger {
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
     detail::BigVector<std::uint32_t> order;
+    detail::BigVector<detail::Record> sorted;  // the records in canonical order: every pass below reads them in turn
     detail::BigVector<Undo> undo;
-    detail::BigVector<std::uint8_t> ok, registered;
+    detail::BigVector<std::uint8_t> ok, registered;  // by position in sorted
+    std::size_t due_now = 0;
     try {
       order = canonical_order(
           n, [&](std::uint32_t i) { return st.records[i].client; },
@@ -420,13 +424,15 @@ class Ledger {
             if (detail::canonical_less(rb, ra)) return false;
             return st.source[a] < st.source[b];
           });
+      sorted.resize(n);
+      for (std::size_t p = 0; p < n; ++p) sorted[p] = st.records[order[p]];
       ok.assign(n, 1);
       registered.assign(n, 0);
-      if (max_events_per_client_ < npos) limit_events(st, order, ok);
+      if (max_events_per_client_ < npos) limit_events(st, order, sorted, ok);
       // Invoices and contracts are registered first, so that a reference to one finds it wherever
       // it stands in the batch and a misdated reference is reported as such.
-      std::size_t registrations = 0, disputes = 0, due_now = 0;
-      for (const detail::Record& r : st.records) {
+      std::size_t registrations = 0, disputes = 0;
+      for (const detail::Record& r : sorted) {
         registrations += registers(r.kind);
         disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
         due_now += horizon_ != detail::kNoDate && r.date <= horizon_;
@@ -436,60 +442,69 @@ class Ledger {
       constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
       for (const bool registering : {true, false}) {
         for (std::size_t p = 0; p < n; ++p) {
-          if (p + ahead < n && st.records[order[p + ahead]].key) registry_.prefetch(st.records[order[p + ahead]].key);
-          const std::uint32_t i = order[p];
-          const EventKind k = st.records[i].kind;
-          if (registers(k) != registering || !ok[i]) continue;
+          if (p + ahead < n && sorted[p + ahead].key) registry_.prefetch(sorted[p + ahead].key);
+          if (registers(sorted[p].kind) != registering || !ok[p]) continue;
           std::string why;
           const char* column = "ref";
-          if (validate(st.records[i], st.ref(i), undo, why, column)) {
-            registered[i] = registering;
+          if (validate(sorted[p], [&] { return st.ref(order[p]); }, undo, why, column)) {
+            registered[p] = registering;
           } else {
-            ok[i] = 0;
-            st.rejected.push_back({st.source[i], column, std::move(why)});
+            ok[p] = 0;
+            st.rejected.push_back({st.source[order[p]], column, std::move(why)});
           }
         }
       }
       std::sort(st.rejected.begin(), st.rejected.end(),
                 [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
       if (!st.rejected.empty() && !lenient) {
-        rollback(st, &undo, &registered);
+        rollback(st, &undo, &sorted, &registered);
         return false;
       }
       states_.resize(interner_.size());
       // Room for what applying takes, so that from here on nothing can fail half way.
-      pending_.reserve(pending_.size() + (n - due_now));
-      reserve_to_apply(n, [&](std::size_t i) -> const detail::Record& { return st.records[i]; }, true);
+      if (!pending_.empty() || due_now > 0 || !st.rejected.empty()) pending_.reserve(pending_.size() + (n - due_now));
+      reserve_to_apply(n, [&](std::size_t p) -> const detail::Record& { return sorted[p]; }, true);
     } catch (...) {
-      rollback(st, &undo, &registered);
+      rollback(st, &undo, &sorted, &registered);
       throw;
     }
-    for (std::uint32_t i : order) {
-      if (!ok[i]) continue;
-      const detail::Record& r = st.records[i];
+    for (std::size_t p = 0; p < n; ++p) {
+      if (!ok[p]) continue;
+      const detail::Record& r = sorted[p];
       latest_ = std::max(latest_, r.date);
       std::uint32_t& events = states_[r.client].events;
       events += events != npos;
-      if (horizon_ != detail::kNoDate && r.date <= horizon_)
-        apply(r);
-      else
-        pending_.push_back(r);
     }
+    if (pending_.empty() && due_now == 0 && st.rejected.empty()) {
+      pending_.swap(sorted);  // the usual case of a first batch: every record waits, in canonical order
+      return true;
+    }
+    // The records due now are applied in canonical order, in one prefetching pass; the others wait.
+    std::size_t due = 0;
+    for (std::size_t p = 0; p < n; ++p) {
+      if (!ok[p]) continue;
+      if (horizon_ != detail::kNoDate && sorted[p].date <= horizon_)
+        sorted[due++] = sorted[p];
+      else
+        pending_.push_back(sorted[p]);
+    }
+    apply_all(due, [&](std::size_t p) -> const detail::Record& { return sorted[p]; });
     return true;
   }
 
  private:
   // Rejects the records of each client past max_events_per_client, counting its events posted
   // before; order is canonical, so a client's records are consecutive.
-  void limit_events(Staging& st, const detail::BigVector<std::uint32_t>& order, detail::BigVector<std::uint8_t>& ok) {
+  void limit_events(Staging& st, const detail::BigVector<std::uint32_t>& order,
+                    const detail::BigVector<detail::Record>& sorted, detail::BigVector<std::uint8_t>& ok) {
     std::uint32_t client = npos;
     std::size_t count = 0;
-    for (const std::uint32_t i : order) {
-      const std::uint32_t c = st.records[i].client;
+    for (std::size_t p = 0; p < sorted.size(); ++p) {
+      const std::uint32_t c = sorted[p].client;
       if (c != client) client = c, count = c < states_.size() ? states_[c].events : 0;
       if (count++ < max_events_per_client_) continue;
-      ok[i] = 0;
-      st.rejected.push_back({st.source[i], "client",
+      ok[p] = 0;
+      st.rejected.push_back({st.source[order[p]], "client",
                              "more events for this client than max_events_per_client (" +
                                  std::to_string(max_events_per_client_) + ")"});
     }
@@ -528,9 +543,11 @@ class Ledger {
   }
 
   // Rules that need the ledger: unique invoice and contract ids, known references, dates in order.
-  bool validate(const detail::Record& r, std::string_view ref, detail::BigVector<Undo>& undo, std::string& why,
+  // ref() gives the event's ref, for messages.
+  template <class Ref>
+  bool validate(const detail::Record& r, Ref ref, detail::BigVector<Undo>& undo, std::string& why,
                 const char*& column) {
-    auto quoted = [&] { return "'" + std::string(ref) + "'"; };
+    auto quoted = [&] { return "'" + std::string(ref()) + "'"; };
     // A back-dated event (on or before a date already scored) is applied at once, after events
     // dated later. That is exact but for the allocation of payments without ref, so the two
     // events whose allocation it would change are refused.
@@ -779,14 +796,25 @@ class Ledger {
     return incidents_[c.incidents];
   }
 
-  // Applies n records in turn, fetching registry slots a few records ahead.
+  // Applies n records in turn, fetching registry slots and client states a few records ahead.
   template <class At>
   void apply_all(std::size_t n, At at) {
     constexpr std::size_t ahead = 8;
     for (std::size_t i = 0; i < n; ++i) {
-      if (i + ahead < n && at(i + ahead).key) registry_.prefetch(at(i + ahead).key);
+      if (i + ahead < n) {
+        const detail::Record& next = at(i + ahead);
+        if (next.key) registry_.prefetch(next.key);
+        if (next.client != at(i + ahead - 1).client) prefetch_state(next.client);
+      }
       apply(at(i));
     }
+  }
+
+  // Starts loading every cache line of a client's state.
+  void prefetch_state(std::uint32_t client) const {
+    const char* p = reinterpret_cast<const char*>(&states_[client]);
+    for (std::size_t b = 0; b < sizeof(ClientState); b += 64) __builtin_prefetch(p + b, 1);
+    __builtin_prefetch(p + sizeof(ClientState) - 1, 1);
   }
 
   void apply(const detail::Record& r) {
