@@ -753,7 +753,7 @@ class Ledger {
   // before the horizon). Changes no content: an allocation that fails here leaves the ledger as it was.
   template <class At>
   void reserve_to_apply(std::size_t n, At at, bool only_due = false) {
-    std::size_t invoices = 0, others = 0;
+    std::size_t invoices = 0, incidents = 0;  // incidents: the records that may give a client its Incidents
     std::int32_t first = std::numeric_limits<std::int32_t>::max(), last = std::numeric_limits<std::int32_t>::min();
     for (std::size_t i = 0; i < n; ++i) {
       const detail::Record& r = at(i);
@@ -763,7 +763,8 @@ class Ledger {
         first = std::min(first, r.date);
         last = std::max(last, r.date);
       } else {
-        ++others;
+        incidents += r.kind == EventKind::write_off || r.kind == EventKind::dispute_resolved ||
+                     r.kind == EventKind::contract_cancelled || r.kind == EventKind::legal_notice;
       }
     }
     if (invoices > 0) {
@@ -783,9 +784,9 @@ class Ledger {
     // Grow by a quarter, not double: the pool is the largest per-invoice cost.
     if (slots > pool_.capacity()) pool_.reserve(std::max(slots, pool_.capacity() + pool_.capacity() / 4 + 64));
     if (slots > free_.capacity()) free_.reserve(std::max(slots, free_.capacity() + free_.capacity() / 4 + 64));
-    const std::size_t incidents = incidents_.size() + std::min(others, states_.size());
-    if (incidents > incidents_.capacity())
-      incidents_.reserve(std::max(incidents, incidents_.capacity() + incidents_.capacity() / 4 + 16));
+    const std::size_t wanted = incidents_.size() + std::min(incidents, states_.size());
+    if (wanted > incidents_.capacity())
+      incidents_.reserve(std::max(wanted, incidents_.capacity() + incidents_.capacity() / 4 + 16));
   }
 
   Incidents& incidents_of(ClientState& c) {

@@ -52,6 +52,29 @@ TEST(LedgerMemory, ClientStateAndInvoiceFitTheirBudget) {
   EXPECT_LE(sizeof(detail::Invoice), 64u);
 }
 
+// Payments, complaints and reviews never give a client the side table of rare events, so a batch
+// of them reserves none of it: the bytes held per client stay within the budget of issue #2.
+TEST(LedgerMemory, CommonEventsReserveNoIncidents) {
+  Ledger ledger;
+  std::vector<Event> events;
+  constexpr int clients = 20000;
+  for (int c = 0; c < clients; ++c) {
+    const std::string id = "C" + std::to_string(c);
+    events.push_back(invoice("2024-01-05", id, "F1", 10000, "2024-02-04"));
+    events.push_back(payment("2024-02-01", id, "F1", 10000));
+    events.push_back(make("2024-02-02", id, EventKind::complaint, "", std::nullopt, nullptr, "2"));
+    events.push_back(make("2024-02-03", id, EventKind::review, "", std::nullopt, nullptr, "4"));
+  }
+  ledger.post(events);
+  ledger.advance(day("2024-03-01"));
+  EXPECT_LE(static_cast<double>(ledger.state_bytes()) / clients, 512.0);
+  events.clear();
+  for (int c = 0; c < clients; ++c)
+    events.push_back(make("2024-03-02", "C" + std::to_string(c), EventKind::complaint, "", std::nullopt, nullptr, "1"));
+  ledger.post(events);  // applied at once, through the reservation of commit()
+  EXPECT_LE(static_cast<double>(ledger.state_bytes()) / clients, 512.0);
+}
+
 TEST(KeyFigures, AreExactInCentsOnAHandBuiltLedger) {
   const std::vector<Event> events = {
       invoice("2023-06-01", "k", "F0", 30000, "2023-07-01"),    // long overdue, before the 12 months
