@@ -172,98 +172,109 @@ class Interner {
   std::vector<Slot, HugePageAllocator<Slot>> slots_;
 };
 
-// Open-addressing map from a non-zero 64-bit key to a small value, linear probing.
+// Open-addressing map from a non-zero 64-bit key to a small value, linear probing. The keys lie
+// in an array of their own, eight to a cache line, so that a probe rarely reads more than one
+// line; the values lie in a parallel array. Values never move but when the table grows or a key
+// is erased.
 template <class Value>
 class FlatMap {
  public:
   Value* find(std::uint64_t key) {
-    if (slots_.empty()) return nullptr;
-    const std::size_t mask = slots_.size() - 1;
+    if (keys_.empty()) return nullptr;
+    const std::size_t mask = keys_.size() - 1;
     for (std::size_t i = home(key);; i = (i + 1) & mask) {
-      if (slots_[i].key == key) return &slots_[i].value;
-      if (slots_[i].key == 0) return nullptr;
+      if (keys_[i] == key) return &values_[i];
+      if (keys_[i] == 0) return nullptr;
     }
   }
   const Value* find(std::uint64_t key) const { return const_cast<FlatMap*>(this)->find(key); }
 
   // Inserts key with a default value; returns the value and whether it was new.
   std::pair<Value*, bool> insert(std::uint64_t key) {
-    if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? 64 : slots_.size() * 2);
-    const std::size_t mask = slots_.size() - 1;
+    if ((size_ + 1) * 10 > keys_.size() * 7) rehash(keys_.empty() ? 64 : keys_.size() * 2);
+    const std::size_t mask = keys_.size() - 1;
     std::size_t i = home(key);
-    for (; slots_[i].key != 0; i = (i + 1) & mask)
-      if (slots_[i].key == key) return {&slots_[i].value, false};
-    slots_[i] = Slot{key, Value{}};
+    for (; keys_[i] != 0; i = (i + 1) & mask)
+      if (keys_[i] == key) return {&values_[i], false};
+    keys_[i] = key;
+    values_[i] = Value{};
     ++size_;
-    return {&slots_[i].value, true};
+    return {&values_[i], true};
   }
 
   // Removes a key (backward-shift deletion keeps probe chains intact).
   void erase(std::uint64_t key) {
-    if (slots_.empty()) return;
-    const std::size_t mask = slots_.size() - 1;
+    if (keys_.empty()) return;
+    const std::size_t mask = keys_.size() - 1;
     std::size_t i = home(key);
-    while (slots_[i].key != key) {
-      if (slots_[i].key == 0) return;
+    while (keys_[i] != key) {
+      if (keys_[i] == 0) return;
       i = (i + 1) & mask;
     }
-    for (std::size_t j = (i + 1) & mask; slots_[j].key != 0; j = (j + 1) & mask) {
+    for (std::size_t j = (i + 1) & mask; keys_[j] != 0; j = (j + 1) & mask) {
       // Move j back into the hole at i when its home is not in the cyclic range (i, j].
-      if (((j - home(slots_[j].key)) & mask) >= ((j - i) & mask)) {
-        slots_[i] = slots_[j];
+      if (((j - home(keys_[j])) & mask) >= ((j - i) & mask)) {
+        keys_[i] = keys_[j];
+        values_[i] = values_[j];
         i = j;
       }
     }
-    slots_[i].key = 0;
+    keys_[i] = 0;
     --size_;
   }
 
-  // Starts loading the slot where a search for key begins; lookups of many keys in a row
-  // then overlap their cache misses instead of paying for each in turn.
+  // Starts loading the key and the value where a search for key begins; lookups of many keys in
+  // a row then overlap their cache misses instead of paying for each in turn.
   void prefetch(std::uint64_t key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key)]);
+    if (keys_.empty()) return;
+    const std::size_t i = home(key);
+    __builtin_prefetch(&keys_[i]);
+    __builtin_prefetch(&values_[i]);
   }
 
   // Makes room for n more keys without rehashing on the way.
   void reserve_more(std::size_t n) {
-    std::size_t capacity = slots_.empty() ? 64 : slots_.size();
+    std::size_t capacity = keys_.empty() ? 64 : keys_.size();
     while ((size_ + n) * 10 > capacity * 7) capacity *= 2;
-    if (capacity != slots_.size()) rehash(capacity);
+    if (capacity != keys_.size()) rehash(capacity);
   }
 
   std::size_t size() const { return size_; }
-  std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+  std::size_t memory_bytes() const { return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(Value); }
   // See DeferHugePages.
-  void advise_huge_pages() const { detail::advise_huge_pages(slots_); }
+  void advise_huge_pages() const {
+    detail::advise_huge_pages(keys_);
+    detail::advise_huge_pages(values_);
+  }
 
   // Calls f(key, value) for every entry, in slot order.
   template <class F>
   void for_each(F f) const {
-    for (const Slot& s : slots_)
-      if (s.key != 0) f(s.key, s.value);
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) f(keys_[i], values_[i]);
   }
 
  private:
-  struct Slot {
-    std::uint64_t key = 0;
-    Value value{};
-  };
+  std::size_t home(std::uint64_t key) const { return mix64(key) & (keys_.size() - 1); }
 
-  std::size_t home(std::uint64_t key) const { return mix64(key) & (slots_.size() - 1); }
-
+  // Both arrays are allocated before either is replaced: a failure leaves the map as it was.
   void rehash(std::size_t capacity) {
-    std::vector<Slot, HugePageAllocator<Slot>> old(capacity);
-    old.swap(slots_);
+    BigVector<std::uint64_t> keys(capacity, 0);
+    BigVector<Value> values(capacity);
     const std::size_t mask = capacity - 1;
-    for (const Slot& s : old) {
-      if (s.key == 0) continue;
-      std::size_t i = home(s.key);
-      while (slots_[i].key != 0) i = (i + 1) & mask;
-      slots_[i] = s;
+    for (std::size_t j = 0; j < keys_.size(); ++j) {
+      if (keys_[j] == 0) continue;
+      std::size_t i = mix64(keys_[j]) & mask;
+      while (keys[i] != 0) i = (i + 1) & mask;
+      keys[i] = keys_[j];
+      values[i] = values_[j];
     }
+    keys_.swap(keys);
+    values_.swap(values);
   }
 
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  BigVector<std::uint64_t> keys_;  // 0: an empty slot
+  BigVector<Value> values_;
   std::size_t size_ = 0;
 };
 
