@@ -388,14 +388,19 @@ class Ledger {
   void rollback(Staging& st) { rollback(st, nullptr, nullptr, nullptr); }
 
  private:
-  // registered marks the records of sorted (the batch in canonical order) whose invoice or
-  // contract validation put in the registry.
+  // What commit() knows of each record of the batch in canonical order: rejected, accepted
+  // without a registry entry (or not validated yet), or the index of its registry entry.
+  static constexpr std::uint32_t kRejected = detail::kNone - 1;
+  static constexpr std::uint32_t kNoEntry = detail::kNone;
+
+  // The registrations among sorted (the batch in canonical order) are those validation put in the
+  // registry: an invoice or contract given an entry in mark.
   void rollback(Staging& st, const detail::BigVector<Undo>* undo, const detail::BigVector<detail::Record>* sorted,
-                const detail::BigVector<std::uint8_t>* registered) {
+                const detail::BigVector<std::uint32_t>* mark) {
     if (undo) {
       for (auto it = undo->rbegin(); it != undo->rend(); ++it) *registry_.find(it->key) = it->before;
-      for (std::size_t p = 0; p < registered->size(); ++p)
-        if ((*registered)[p]) registry_.erase((*sorted)[p].key);
+      for (std::size_t p = 0; p < mark->size(); ++p)
+        if (registers((*sorted)[p].kind) && (*mark)[p] < kRejected) registry_.erase((*sorted)[p].key);
     }
     interner_.truncate(st.clients_before);
     if (states_.size() > interner_.size()) states_.resize(interner_.size());
@@ -413,7 +418,7 @@ class Ledger {
     detail::BigVector<std::uint32_t> order;
     detail::BigVector<detail::Record> sorted;  // the records in canonical order: every pass below reads them in turn
     detail::BigVector<Undo> undo;
-    detail::BigVector<std::uint8_t> ok, registered;  // by position in sorted
+    detail::BigVector<std::uint32_t> mark;  // by position in sorted: kRejected, kNoEntry or a registry entry
     std::size_t due_now = 0;
     try {
       order = canonical_order(
@@ -426,38 +431,47 @@ class Ledger {
           });
       sorted.resize(n);
       for (std::size_t p = 0; p < n; ++p) sorted[p] = st.records[order[p]];
-      ok.assign(n, 1);
-      registered.assign(n, 0);
-      if (max_events_per_client_ < npos) limit_events(st, order, sorted, ok);
-      // Invoices and contracts are registered first, so that a reference to one finds it wherever
-      // it stands in the batch and a misdated reference is reported as such.
+      mark.assign(n, kNoEntry);
+      if (max_events_per_client_ < npos) limit_events(st, order, sorted, mark);
       std::size_t registrations = 0, disputes = 0;
       for (const detail::Record& r : sorted) {
         registrations += registers(r.kind);
         disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
         due_now += horizon_ != detail::kNoDate && r.date <= horizon_;
       }
-      registry_.reserve_more(registrations);
+      registry_.reserve_more(registrations);  // no rehash from here on: entries keep their index
       undo.reserve(disputes);
-      constexpr std::size_t ahead = 8;  // records whose registry slot is fetched in advance
-      for (const bool registering : {true, false}) {
-        for (std::size_t p = 0; p < n; ++p) {
-          if (p + ahead < n && sorted[p + ahead].key) registry_.prefetch(sorted[p + ahead].key);
-          if (registers(sorted[p].kind) != registering || !ok[p]) continue;
-          std::string why;
-          const char* column = "ref";
-          if (validate(sorted[p], [&] { return st.ref(order[p]); }, undo, why, column)) {
-            registered[p] = registering;
-          } else {
-            ok[p] = 0;
-            st.rejected.push_back({st.source[order[p]], column, std::move(why)});
+      // Client by client (a client's references can only name its own invoices and contracts),
+      // invoices and contracts first, so that a reference to one finds it wherever it stands in
+      // the batch and a misdated reference is reported as such. Registry slots and client states
+      // are fetched a few records ahead.
+      constexpr std::size_t ahead = 8;
+      std::size_t fetched = 0;
+      for (std::size_t b = 0, e = 0; b < n; b = e) {
+        while (e < n && sorted[e].client == sorted[b].client) ++e;
+        for (; fetched < std::min(n, e + ahead); ++fetched) {
+          if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
+          if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client) prefetch_state(sorted[fetched].client);
+        }
+        for (const bool registering : {true, false}) {
+          for (std::size_t p = b; p < e; ++p) {
+            if (registers(sorted[p].kind) != registering || mark[p] == kRejected) continue;
+            std::string why;
+            const char* column = "ref";
+            detail::RefEntry* entry = nullptr;
+            if (validate(sorted[p], [&] { return st.ref(order[p]); }, undo, why, column, entry)) {
+              if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
+            } else {
+              mark[p] = kRejected;
+              st.rejected.push_back({st.source[order[p]], column, std::move(why)});
+            }
           }
         }
       }
       std::sort(st.rejected.begin(), st.rejected.end(),
                 [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
       if (!st.rejected.empty() && !lenient) {
-        rollback(st, &undo, &sorted, &registered);
+        rollback(st, &undo, &sorted, &mark);
         return false;
       }
       states_.resize(interner_.size());
@@ -465,11 +479,11 @@ class Ledger {
       if (!pending_.empty() || due_now > 0 || !st.rejected.empty()) pending_.reserve(pending_.size() + (n - due_now));
       reserve_to_apply(n, [&](std::size_t p) -> const detail::Record& { return sorted[p]; }, true);
     } catch (...) {
-      rollback(st, &undo, &sorted, &registered);
+      rollback(st, &undo, &sorted, &mark);
       throw;
     }
     for (std::size_t p = 0; p < n; ++p) {
-      if (!ok[p]) continue;
+      if (mark[p] == kRejected) continue;
       const detail::Record& r = sorted[p];
       latest_ = std::max(latest_, r.date);
       std::uint32_t& events = states_[r.client].events;
@@ -479,16 +493,26 @@ class Ledger {
       pending_.swap(sorted);  // the usual case of a first batch: every record waits, in canonical order
       return true;
     }
-    // The records due now are applied in canonical order, in one prefetching pass; the others wait.
+    // The records due now are applied in canonical order, with the registry entries validation
+    // found (none has moved since), in one prefetching pass; the others wait.
     std::size_t due = 0;
     for (std::size_t p = 0; p < n; ++p) {
-      if (!ok[p]) continue;
-      if (horizon_ != detail::kNoDate && sorted[p].date <= horizon_)
-        sorted[due++] = sorted[p];
-      else
+      if (mark[p] == kRejected) continue;
+      if (horizon_ != detail::kNoDate && sorted[p].date <= horizon_) {
+        sorted[due] = sorted[p];
+        mark[due++] = mark[p];
+      } else {
         pending_.push_back(sorted[p]);
+      }
     }
-    apply_all(due, [&](std::size_t p) -> const detail::Record& { return sorted[p]; });
+    constexpr std::size_t ahead = 8;
+    for (std::size_t p = 0; p < due; ++p) {
+      if (p + ahead < due) {
+        if (mark[p + ahead] != kNoEntry) __builtin_prefetch(&registry_.value_at(mark[p + ahead]), 1);
+        if (sorted[p + ahead].client != sorted[p + ahead - 1].client) prefetch_state(sorted[p + ahead].client);
+      }
+      apply(sorted[p], mark[p] == kNoEntry ? nullptr : &registry_.value_at(mark[p]));
+    }
     return true;
   }
 
@@ -496,14 +520,14 @@ class Ledger {
   // Rejects the records of each client past max_events_per_client, counting its events posted
   // before; order is canonical, so a client's records are consecutive.
   void limit_events(Staging& st, const detail::BigVector<std::uint32_t>& order,
-                    const detail::BigVector<detail::Record>& sorted, detail::BigVector<std::uint8_t>& ok) {
+                    const detail::BigVector<detail::Record>& sorted, detail::BigVector<std::uint32_t>& mark) {
     std::uint32_t client = npos;
     std::size_t count = 0;
     for (std::size_t p = 0; p < sorted.size(); ++p) {
       const std::uint32_t c = sorted[p].client;
       if (c != client) client = c, count = c < states_.size() ? states_[c].events : 0;
       if (count++ < max_events_per_client_) continue;
-      ok[p] = 0;
+      mark[p] = kRejected;
       st.rejected.push_back({st.source[order[p]], "client",
                              "more events for this client than max_events_per_client (" +
                                  std::to_string(max_events_per_client_) + ")"});
@@ -543,10 +567,11 @@ class Ledger {
   }
 
   // Rules that need the ledger: unique invoice and contract ids, known references, dates in order.
-  // ref() gives the event's ref, for messages.
+  // ref() gives the event's ref, for messages. entry is set to the registry entry of a valid
+  // record that names one.
   template <class Ref>
   bool validate(const detail::Record& r, Ref ref, detail::BigVector<Undo>& undo, std::string& why,
-                const char*& column) {
+                const char*& column, detail::RefEntry*& found) {
     auto quoted = [&] { return "'" + std::string(ref()) + "'"; };
     // A back-dated event (on or before a date already scored) is applied at once, after events
     // dated later. That is exact but for the allocation of payments without ref, so the two
@@ -589,6 +614,7 @@ class Ledger {
         }
         entry->date = r.date;
         entry->client = r.client;
+        found = entry;
         return true;
       }
       case EventKind::payment:
@@ -623,6 +649,7 @@ class Ledger {
           // Resolving closes every open dispute of the invoice, as applying it does.
           entry->staged_disputes = open ? static_cast<std::uint16_t>(entry->staged_disputes + 1) : 0;
         }
+        found = entry;
         return true;
       }
       case EventKind::contract_cancelled: {
@@ -643,6 +670,7 @@ class Ledger {
         }
         undo.push_back({r.key, *entry});
         entry->closed = 1;
+        found = entry;
         return true;
       }
       default:
@@ -811,14 +839,18 @@ class Ledger {
     }
   }
 
-  // Starts loading every cache line of a client's state.
+  // Starts loading every cache line of a client's state (none for a client new in the batch).
   void prefetch_state(std::uint32_t client) const {
+    if (client >= states_.size()) return;
     const char* p = reinterpret_cast<const char*>(&states_[client]);
     for (std::size_t b = 0; b < sizeof(ClientState); b += 64) __builtin_prefetch(p + b, 1);
     __builtin_prefetch(p + sizeof(ClientState) - 1, 1);
   }
 
-  void apply(const detail::Record& r) {
+  void apply(const detail::Record& r) { apply(r, r.key ? registry_.find(r.key) : nullptr); }
+
+  // entry: the record's registry entry (null when it names none).
+  void apply(const detail::Record& r, detail::RefEntry* entry) {
     ++generation_;
     applying_ = r.date;
     ClientState& c = states_[r.client];
@@ -827,7 +859,6 @@ class Ledger {
     const bool decays = r.kind == EventKind::invoice || r.kind == EventKind::dispute_opened ||
                         r.kind == EventKind::complaint || r.kind == EventKind::return_;
     const double gd = decays ? growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days) : 0.0;
-    detail::RefEntry* entry = r.key ? registry_.find(r.key) : nullptr;
     switch (r.kind) {
       case EventKind::invoice: {
         std::uint32_t slot;

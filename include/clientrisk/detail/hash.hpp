@@ -239,6 +239,10 @@ class FlatMap {
     if (capacity != keys_.size()) rehash(capacity);
   }
 
+  // The value at a slot, and the slot of a value: valid until the table grows or a key is erased.
+  Value& value_at(std::size_t slot) { return values_[slot]; }
+  std::size_t index_of(const Value* v) const { return static_cast<std::size_t>(v - values_.data()); }
+
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const { return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(Value); }
   // See DeferHugePages.
