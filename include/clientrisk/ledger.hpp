@@ -298,22 +298,34 @@ class Ledger {
     if (horizon_ != detail::kNoDate && d.days() < horizon_) return;
     const bool all_due = std::all_of(pending_.begin(), pending_.end(),
                                      [&](const detail::Record& r) { return r.date <= d.days(); });
+    const bool known = pending_entries_known();
     if (all_due && std::is_sorted(pending_.begin(), pending_.end(), detail::canonical_less)) {
       reserve_to_apply(pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; });
       horizon_ = d.days();
-      apply_all(pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; });
+      apply_all(
+          pending_.size(), [&](std::size_t i) -> const detail::Record& { return pending_[i]; },
+          [&](std::size_t i) { return known ? pending_entry_[i] : kFindEntry; });
       pending_.clear();  // the usual case: one batch, all due
+      pending_entry_.clear();
       return;
     }
     detail::BigVector<detail::Record> due, later;
-    for (const detail::Record& r : pending_) (r.date <= d.days() ? due : later).push_back(r);
+    detail::BigVector<std::uint32_t> due_entry, later_entry;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      const bool now = pending_[i].date <= d.days();
+      (now ? due : later).push_back(pending_[i]);
+      if (known) (now ? due_entry : later_entry).push_back(pending_entry_[i]);
+    }
     detail::BigVector<std::uint32_t> order = canonical_order(
         due.size(), [&](std::uint32_t i) { return due[i].client; },
         [&](std::uint32_t a, std::uint32_t b) { return detail::canonical_less(due[a], due[b]); });
     reserve_to_apply(due.size(), [&](std::size_t i) -> const detail::Record& { return due[i]; });
     horizon_ = d.days();
     pending_.swap(later);
-    apply_all(order.size(), [&](std::size_t i) -> const detail::Record& { return due[order[i]]; });
+    pending_entry_.swap(later_entry);  // empty, so unknown, when the entries were
+    apply_all(
+        order.size(), [&](std::size_t i) -> const detail::Record& { return due[order[i]]; },
+        [&](std::size_t i) { return known ? due_entry[order[i]] : kFindEntry; });
   }
 
   // Bytes held for client state, open invoices and the reference registry (for the memory counters).
@@ -392,6 +404,13 @@ class Ledger {
   // without a registry entry (or not validated yet), or the index of its registry entry.
   static constexpr std::uint32_t kRejected = detail::kNone - 1;
   static constexpr std::uint32_t kNoEntry = detail::kNone;
+  static constexpr std::uint32_t kFindEntry = detail::kNone - 2;  // an entry to look up by the record's key
+
+  // Whether pending_entry_ holds the registry entry (or kNoEntry) of each pending record: it was
+  // filled for them all, and no value of the registry has moved since.
+  bool pending_entries_known() const {
+    return pending_entry_.size() == pending_.size() && pending_moves_ == registry_.moves();
+  }
 
   // The registrations among sorted (the batch in canonical order) are those validation put in the
   // registry: an invoice or contract given an entry in mark.
@@ -420,6 +439,7 @@ class Ledger {
     detail::BigVector<Undo> undo;
     detail::BigVector<std::uint32_t> mark;  // by position in sorted: kRejected, kNoEntry or a registry entry
     std::size_t due_now = 0;
+    bool keep_entries = false;  // whether the records that wait keep the registry entries validation found
     try {
       order = canonical_order(
           n, [&](std::uint32_t i) { return st.records[i].client; },
@@ -476,7 +496,11 @@ class Ledger {
       }
       states_.resize(interner_.size());
       // Room for what applying takes, so that from here on nothing can fail half way.
-      if (!pending_.empty() || due_now > 0 || !st.rejected.empty()) pending_.reserve(pending_.size() + (n - due_now));
+      keep_entries = pending_.empty() || pending_entries_known();
+      if (!pending_.empty() || due_now > 0 || !st.rejected.empty()) {
+        pending_.reserve(pending_.size() + (n - due_now));
+        if (keep_entries) pending_entry_.reserve(pending_.size() + (n - due_now));
+      }
       reserve_to_apply(n, [&](std::size_t p) -> const detail::Record& { return sorted[p]; }, true);
     } catch (...) {
       rollback(st, &undo, &sorted, &mark);
@@ -491,6 +515,8 @@ class Ledger {
     }
     if (pending_.empty() && due_now == 0 && st.rejected.empty()) {
       pending_.swap(sorted);  // the usual case of a first batch: every record waits, in canonical order
+      pending_entry_.swap(mark);
+      pending_moves_ = registry_.moves();
       return true;
     }
     // The records due now are applied in canonical order, with the registry entries validation
@@ -503,16 +529,15 @@ class Ledger {
         mark[due++] = mark[p];
       } else {
         pending_.push_back(sorted[p]);
+        if (keep_entries) pending_entry_.push_back(mark[p]);
       }
     }
-    constexpr std::size_t ahead = 8;
-    for (std::size_t p = 0; p < due; ++p) {
-      if (p + ahead < due) {
-        if (mark[p + ahead] != kNoEntry) __builtin_prefetch(&registry_.value_at(mark[p + ahead]), 1);
-        if (sorted[p + ahead].client != sorted[p + ahead - 1].client) prefetch_state(sorted[p + ahead].client);
-      }
-      apply(sorted[p], mark[p] == kNoEntry ? nullptr : &registry_.value_at(mark[p]));
-    }
+    if (keep_entries)
+      pending_moves_ = registry_.moves();
+    else
+      pending_entry_.clear();
+    apply_all(
+        due, [&](std::size_t p) -> const detail::Record& { return sorted[p]; }, [&](std::size_t p) { return mark[p]; });
     return true;
   }
 
@@ -825,17 +850,26 @@ class Ledger {
     return incidents_[c.incidents];
   }
 
-  // Applies n records in turn, fetching registry slots and client states a few records ahead.
-  template <class At>
-  void apply_all(std::size_t n, At at) {
+  // Applies n records in turn, fetching registry entries and client states a few records ahead.
+  // entry(i) is the index of record i's registry entry, kNoEntry or kFindEntry.
+  template <class At, class Entry>
+  void apply_all(std::size_t n, At at, Entry entry) {
     constexpr std::size_t ahead = 8;
     for (std::size_t i = 0; i < n; ++i) {
       if (i + ahead < n) {
         const detail::Record& next = at(i + ahead);
-        if (next.key) registry_.prefetch(next.key);
+        const std::uint32_t e = entry(i + ahead);
+        if (e == kFindEntry) {
+          if (next.key) registry_.prefetch(next.key);
+        } else if (e != kNoEntry) {
+          __builtin_prefetch(&registry_.value_at(e), 1);
+        }
         if (next.client != at(i + ahead - 1).client) prefetch_state(next.client);
       }
-      apply(at(i));
+      const detail::Record& r = at(i);
+      const std::uint32_t e = entry(i);
+      apply(r, e == kFindEntry ? (r.key ? registry_.find(r.key) : nullptr)
+                               : e == kNoEntry ? nullptr : &registry_.value_at(e));
     }
   }
 
@@ -846,8 +880,6 @@ class Ledger {
     for (std::size_t b = 0; b < sizeof(ClientState); b += 64) __builtin_prefetch(p + b, 1);
     __builtin_prefetch(p + sizeof(ClientState) - 1, 1);
   }
-
-  void apply(const detail::Record& r) { apply(r, r.key ? registry_.find(r.key) : nullptr); }
 
   // entry: the record's registry entry (null when it names none).
   void apply(const detail::Record& r, detail::RefEntry* entry) {
@@ -976,6 +1008,10 @@ class Ledger {
   std::int32_t revenue_base_ = 0;
   std::vector<Incidents> incidents_;
   detail::BigVector<detail::Record> pending_;
+  // The registry entry of each pending record as validation found it, valid while
+  // pending_entries_known(): a snapshot does not keep it, and a loaded ledger looks them up.
+  detail::BigVector<std::uint32_t> pending_entry_;
+  std::uint64_t pending_moves_ = 0;  // registry_.moves() when pending_entry_ was filled
   std::int32_t horizon_ = detail::kNoDate;
   std::int32_t latest_ = detail::kNoDate;
   std::uint64_t generation_ = 0;

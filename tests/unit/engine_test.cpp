@@ -250,6 +250,41 @@ TEST(GeneratedLedger, ShuffledBatchesGiveTheSameScores) {
   }
 }
 
+// Waiting events carry the registry entries validation found; batches that grow the registry,
+// rejected batches that erase what they registered, and an advance to a date between the events
+// must leave each waiting event applied to its own invoice.
+TEST(GeneratedLedger, WaitingEventsSurviveRegistryGrowthRejectedBatchesAndPartialAdvances) {
+  const std::vector<Event>& events = generated(3);
+  const Date as_of = latest(events);
+  Engine reference;
+  reference.post(events);
+  const auto expected = rows_of(reference, reference.score_all(as_of));
+  Date first = events.front().date;
+  for (const Event& e : events) first = std::min(first, e.date);
+  const Date middle = first + (as_of.days() - first.days()) / 2;
+
+  for (const std::size_t batches : {std::size_t{1}, std::size_t{9}, std::size_t{10}}) {
+    const bool rejected_batches = batches == 10;
+    std::mt19937_64 rng(batches);
+    std::vector<Event> shuffled = events;
+    fisher_yates(shuffled, rng);
+    Engine engine;
+    int k = 0;
+    for (const std::vector<Event>& b : random_batches(shuffled, batches, rng)) {
+      engine.post(b);
+      if (!rejected_batches) continue;
+      const std::string client = "zz-" + std::to_string(k++);
+      const std::vector<Event> bad = {
+          make(middle, client, EventKind::invoice, "R1", 1000, as_of),
+          make(middle, client, EventKind::payment, "R2", 1000)};  // an unknown invoice: the batch is refused
+      EXPECT_THROW(engine.post(bad), InvalidInput);
+    }
+    engine.ledger().advance(middle);
+    expect_same_rows(expected, rows_of(engine, engine.score_all(as_of)),
+                     std::to_string(batches) + " batches" + (rejected_batches ? ", each followed by a rejected one" : ""));
+  }
+}
+
 TEST(GeneratedLedger, PostingOneAtATimeInAnyOrderGivesTheSameScores) {
   // A smaller ledger: one post per event.
   GenerateOptions o;

@@ -221,6 +221,7 @@ class FlatMap {
     }
     keys_[i] = 0;
     --size_;
+    ++moves_;
   }
 
   // Starts loading the key and the value where a search for key begins; lookups of many keys in
@@ -239,9 +240,11 @@ class FlatMap {
     if (capacity != keys_.size()) rehash(capacity);
   }
 
-  // The value at a slot, and the slot of a value: valid until the table grows or a key is erased.
+  // The value at a slot, and the slot of a value: valid while moves() stands still.
   Value& value_at(std::size_t slot) { return values_[slot]; }
   std::size_t index_of(const Value* v) const { return static_cast<std::size_t>(v - values_.data()); }
+  // Counts the changes that move values: growth and erasure.
+  std::uint64_t moves() const { return moves_; }
 
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const { return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(Value); }
@@ -275,11 +278,13 @@ class FlatMap {
     }
     keys_.swap(keys);
     values_.swap(values);
+    ++moves_;
   }
 
   BigVector<std::uint64_t> keys_;  // 0: an empty slot
   BigVector<Value> values_;
   std::size_t size_ = 0;
+  std::uint64_t moves_ = 0;
 };
 
 }  // namespace detail
