@@ -496,6 +496,7 @@ class Ledger {
       }
       states_.resize(interner_.size());
       // Room for what applying takes, so that from here on nothing can fail half way.
+      if (pending_.empty()) pending_entry_.clear();
       keep_entries = pending_.empty() || pending_entries_known();
       if (!pending_.empty() || due_now > 0 || !st.rejected.empty()) {
         pending_.reserve(pending_.size() + (n - due_now));
