@@ -396,7 +396,7 @@ class Ledger {
   }
 
   // Forgets a staged batch: clients it introduced and, once validated, the registry entries it
-  // changed (undo, newest first) and inserted (the registrations marked valid in ok).
+  // changed (undo, newest first) and inserted (the registrations given an entry in mark).
   void rollback(Staging& st) { rollback(st, nullptr, nullptr, nullptr); }
 
  private:
