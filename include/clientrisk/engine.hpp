@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clientrisk/detail/memory.hpp"
 #include "clientrisk/detail/parallel.hpp"
 #include "clientrisk/features.hpp"
 #include "clientrisk/fingerprint.hpp"
@@ -236,6 +237,10 @@ class Engine {
     t.contribution.resize(n, factor_count);
     t.score.resize(n);
     t.band.resize(t.client.size());
+    for (const auto& [data, bytes] : {std::pair<const void*, std::size_t>{t.sub.data(), t.sub.size() * sizeof(double)},
+                                      {t.contribution.data(), t.contribution.size() * sizeof(double)},
+                                      {t.score.data(), t.score.size() * sizeof(double)}})
+      detail::advise_huge_pages_within(data, bytes);
     const AsOf as_of = as_of_inputs(d);
     const auto points = factor_points(model_);
     constexpr std::size_t block = 256;
