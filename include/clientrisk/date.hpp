@@ -121,7 +121,8 @@ class Date {
 // Whether d falls in the years 0001 to 9999, the range of the event format and of every
 // computation on dates.
 constexpr bool in_calendar(Date d) {
-  return d >= *Date::from_civil(1, 1, 1) && d <= *Date::from_civil(9999, 12, 31);
+  constexpr Date first = *Date::from_civil(1, 1, 1), last = *Date::from_civil(9999, 12, 31);  // folded at compile time
+  return d >= first && d <= last;
 }
 
 }  // namespace v1

@@ -471,7 +471,7 @@ class Ledger {
         while (e < n && sorted[e].client == sorted[b].client) ++e;
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
-          if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client) prefetch_state(sorted[fetched].client);
+          if ((fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client) && sorted[fetched].client < states_.size()) __builtin_prefetch(&states_[sorted[fetched].client]);
         }
         for (const bool registering : {true, false}) {
           for (std::size_t p = b; p < e; ++p) {
@@ -508,6 +508,8 @@ class Ledger {
       throw;
     }
     for (std::size_t p = 0; p < n; ++p) {
+      if (p + 16 < n && sorted[p + 16].client != sorted[p + 15].client && sorted[p + 16].client < states_.size())
+        __builtin_prefetch(&states_[sorted[p + 16].client].events, 1);
       if (mark[p] == kRejected) continue;
       const detail::Record& r = sorted[p];
       latest_ = std::max(latest_, r.date);

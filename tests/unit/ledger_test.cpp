@@ -47,6 +47,19 @@ KeyFigures key_of(const std::vector<Event>& events, const std::string& client, c
 
 }  // namespace
 
+// Reference keys are hashes of client and ref, kept in snapshots and in the canonical order:
+// the hash of a byte string must not change, whatever its length (the tail of 1 to 7 bytes is
+// read without memcpy). The expected values are those of the first released hash.
+TEST(HashBytes, ValuesArePinned) {
+  std::uint64_t sum = 0;
+  const std::string text = "C12345-F2024-0001\x01\xff\x80 abcdefghijklmnopqrstuvwxyz";
+  for (std::size_t n = 0; n <= 24; ++n)
+    for (std::uint64_t seed : {0ULL, 1ULL, 0x9e3779b97f4a7c15ULL})
+      sum = sum * 31 + clientrisk::detail::hash_bytes(std::string_view(text).substr(0, n), seed);
+  EXPECT_EQ(sum, 0x43dfaa07ab1d774cULL);
+  EXPECT_EQ(clientrisk::detail::hash_bytes("C7", 0), 0x7e32da54ac93caefULL);
+}
+
 TEST(LedgerMemory, ClientStateAndInvoiceFitTheirBudget) {
   EXPECT_LE(sizeof(ClientState), 480u);
   EXPECT_LE(sizeof(detail::Invoice), 64u);

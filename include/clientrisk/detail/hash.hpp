@@ -2,6 +2,7 @@
 // registry of invoice and contract references. Not part of the public API.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -31,6 +32,25 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
+// The n (1 to 7) bytes at p as the low bytes of a word, the others zero: what memcpy into a
+// zeroed word gives on a little-endian machine, without calling it. Two overlapping loads cover
+// 4 to 7 bytes (their common bytes agree), three single bytes cover 1 to 3.
+inline std::uint64_t tail_word(const char* p, std::size_t n) {
+  if constexpr (std::endian::native != std::endian::little) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    return w;
+  }
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return std::uint64_t{lo} | std::uint64_t{hi} << (8 * (n - 4));
+  }
+  auto byte = [&](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
+
 // Hash of a byte string: 8-byte words folded through a 64-bit finaliser.
 inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
   std::uint64_t h = mix64(seed ^ (s.size() * 0x9e3779b97f4a7c15ULL));
@@ -40,11 +60,7 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
     std::memcpy(&w, s.data() + i, 8);
     h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
   }
-  if (i < s.size()) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, s.size() - i);
-    h = mix64(h ^ w ^ 0x5bd1e995ULL);
-  }
+  if (i < s.size()) h = mix64(h ^ tail_word(s.data() + i, s.size() - i) ^ 0x5bd1e995ULL);
   return h;
 }
 
