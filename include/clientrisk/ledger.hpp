@@ -471,7 +471,8 @@ class Ledger {
         while (e < n && sorted[e].client == sorted[b].client) ++e;
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
-          if ((fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client) && sorted[fetched].client < states_.size()) __builtin_prefetch(&states_[sorted[fetched].client]);
+          if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client)
+            prefetch_state_field(sorted[fetched].client, &ClientState::last_date);  // what validate() reads
         }
         for (const bool registering : {true, false}) {
           for (std::size_t p = b; p < e; ++p) {
@@ -508,8 +509,8 @@ class Ledger {
       throw;
     }
     for (std::size_t p = 0; p < n; ++p) {
-      if (p + 16 < n && sorted[p + 16].client != sorted[p + 15].client && sorted[p + 16].client < states_.size())
-        __builtin_prefetch(&states_[sorted[p + 16].client].events, 1);
+      if (p + 16 < n && sorted[p + 16].client != sorted[p + 15].client)
+        prefetch_state_field(sorted[p + 16].client, &ClientState::events);
       if (mark[p] == kRejected) continue;
       const detail::Record& r = sorted[p];
       latest_ = std::max(latest_, r.date);
@@ -874,6 +875,12 @@ class Ledger {
       apply(r, e == kFindEntry ? (r.key ? registry_.find(r.key) : nullptr)
                                : e == kNoEntry ? nullptr : &registry_.value_at(e));
     }
+  }
+
+  // Starts loading the cache line of one field of a client's state (none for a client new in the batch).
+  template <class T>
+  void prefetch_state_field(std::uint32_t client, T ClientState::*field) const {
+    if (client < states_.size()) __builtin_prefetch(&(states_[client].*field), 1);
   }
 
   // Starts loading every cache line of a client's state (none for a client new in the batch).
