@@ -42,7 +42,7 @@ struct LogisticOptions {
   bool intercept = true;      // fit an intercept
   bool non_negative = false;  // keep every coefficient >= 0 (the intercept is free)
   int max_iterations = 100;
-  double tolerance = 1e-10;  // on the largest Newton step, relative to the coefficients
+  double tolerance = 1e-10;  // on the largest Newton step, relative to the coefficients, each in its column's units
   // Threads sharing the rows (0: one per hardware thread). The fit is the same bits whatever
   // the number: the rows are summed in chunks of fixed size, in chunk order.
   unsigned threads = 1;
@@ -198,6 +198,25 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   LogisticFit fit;
   double largest = 0;
   double current = evaluate(beta, g, H, largest);
+  // The typical size of each column (its root mean square, from the Hessian at the start, where
+  // every row has the same weight; 1 for the intercept), so that the stopping rule reads each
+  // coefficient in the units of its column: a column in cents and one in units converge alike.
+  Eigen::VectorXd unit(k);
+  {
+    const double p0 = o.intercept ? static_cast<double>(bads) / static_cast<double>(n) : 0.5;
+    const double weight = static_cast<double>(n) * p0 * (1 - p0);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const double u = std::sqrt(H(j, j) / weight);
+      unit(j) = std::isfinite(u) && u > 0 ? u : 1;
+    }
+  }
+  // Solves Hf x = rhs with Hf scaled to a unit diagonal first (the same x in exact arithmetic):
+  // columns of very different magnitudes then neither trip the ridge nor lose digits.
+  auto jacobi = [](const Eigen::MatrixXd& Hf) {
+    Eigen::VectorXd d(Hf.rows());
+    for (Eigen::Index a = 0; a < Hf.rows(); ++a) d(a) = Hf(a, a) > 0 && std::isfinite(Hf(a, a)) ? 1 / std::sqrt(Hf(a, a)) : 1;
+    return d;
+  };
   Eigen::VectorXd next_g(k);
   Eigen::MatrixXd next_H(k, k);
   for (int it = 1; it <= o.max_iterations; ++it) {
@@ -220,12 +239,14 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
     // Newton direction; a ridge grows from 1e-10 of the diagonal until the factorisation is
     // safely positive definite (nearly collinear columns).
     Eigen::VectorXd step;
-    const double scale = std::max(1e-300, Hf.diagonal().cwiseAbs().maxCoeff());
+    const Eigen::VectorXd d = jacobi(Hf);
+    const Eigen::MatrixXd Hs = d.asDiagonal() * Hf * d.asDiagonal();
+    const double scale = std::max(1e-300, Hs.diagonal().cwiseAbs().maxCoeff());
     for (double ridge = 0;; ridge = ridge == 0 ? 1e-10 * scale : ridge * 10) {
-      Eigen::LDLT<Eigen::MatrixXd> ldlt(Hf + ridge * Eigen::MatrixXd::Identity(f, f));
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(Hs + ridge * Eigen::MatrixXd::Identity(f, f));
       if (ldlt.info() == Eigen::Success && ldlt.isPositive() &&
           ldlt.vectorD().minCoeff() > 1e-13 * ldlt.vectorD().maxCoeff()) {
-        step = ldlt.solve(gf);
+        step = d.asDiagonal() * ldlt.solve(d.asDiagonal() * gf);
         if (step.allFinite()) break;
       }
       if (ridge > scale * 1e6 || std::isinf(ridge)) throw InvalidInput("calibrate: the columns are too collinear to fit; drop some or set l2 > 0");
@@ -235,8 +256,8 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
     // A full step within the tolerance ends the fit without another pass over the rows: the
     // log-likelihood, gradient and Hessian kept are those where it starts, which differ from
     // those where it ends at the order of the step.
-    const double size = 1 + beta.cwiseAbs().maxCoeff();
-    if (full.cwiseAbs().maxCoeff() <= o.tolerance * size) {
+    const double size = 1 + beta.cwiseProduct(unit).cwiseAbs().maxCoeff();
+    if (full.cwiseProduct(unit).cwiseAbs().maxCoeff() <= o.tolerance * size) {
       beta += full;
       if (o.non_negative) beta.head(p) = beta.head(p).cwiseMax(0.0);
       fit.converged = true;
@@ -251,7 +272,7 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
       value = evaluate(next, next_g, next_H, next_largest);
       if (value >= current - 1e-12 * std::abs(current)) break;
     }
-    const double moved = (next - beta).cwiseAbs().maxCoeff();
+    const double moved = (next - beta).cwiseProduct(unit).cwiseAbs().maxCoeff();
     beta = next;
     g.swap(next_g);
     H.swap(next_H);
@@ -281,7 +302,9 @@ LogisticFit fit_logistic(const Eigen::MatrixBase<Derived>& X, std::span<const do
   Eigen::MatrixXd Hf(f, f);
   for (Eigen::Index a = 0; a < f; ++a)
     for (Eigen::Index b = 0; b < f; ++b) Hf(a, b) = H(free[static_cast<std::size_t>(a)], free[static_cast<std::size_t>(b)]);
-  const Eigen::MatrixXd inverse = Hf.ldlt().solve(Eigen::MatrixXd::Identity(f, f));
+  const Eigen::VectorXd d = jacobi(Hf);
+  const Eigen::MatrixXd inverse =
+      d.asDiagonal() * (d.asDiagonal() * Hf * d.asDiagonal()).ldlt().solve(Eigen::MatrixXd::Identity(f, f)) * d.asDiagonal();
   Eigen::VectorXd se = Eigen::VectorXd::Zero(k);
   for (Eigen::Index a = 0; a < f; ++a) se(free[static_cast<std::size_t>(a)]) = std::sqrt(std::max(0.0, inverse(a, a)));
   fit.std_error = se.head(p);

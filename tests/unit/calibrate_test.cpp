@@ -70,6 +70,35 @@ TEST(Logistic, RecoversTheCoefficientsAndZeroesTheGradient) {
   EXPECT_LT(f.log_likelihood, 0);
 }
 
+// A column in cents beside one in units (or in millions): the fit is the same model, each
+// coefficient divided by its column's factor. Before the Newton system was scaled to a unit
+// diagonal, a factor of 10^6 stopped the fit with a false "no convergence".
+TEST(Logistic, ColumnsOfVeryDifferentMagnitudesFitAsOnTheirOwnScale) {
+  const Data d = simulate(50000, {1.0, -0.5, 0.8}, -0.5, 11);
+  const LogisticFit base = fit_logistic(d.X, d.y);
+  for (const double factor : {1e6, 1e9, 1e-6}) {
+    SCOPED_TRACE(factor);
+    Eigen::MatrixXd X = d.X;
+    X.col(1) *= factor;
+    X.col(2) *= 1 / factor;
+    for (const bool non_negative : {false, true}) {
+      LogisticOptions o;
+      o.non_negative = non_negative;
+      const LogisticFit ref = non_negative ? fit_logistic(d.X, d.y, o) : base;
+      const LogisticFit f = fit_logistic(X, d.y, o);
+      EXPECT_TRUE(f.converged);
+      EXPECT_LT(f.iterations, 15);
+      EXPECT_NEAR(f.coef(0), ref.coef(0), 1e-8);
+      EXPECT_NEAR(f.coef(1) * factor, ref.coef(1), 1e-8);
+      EXPECT_NEAR(f.coef(2) / factor, ref.coef(2), 1e-8);
+      EXPECT_NEAR(f.intercept, ref.intercept, 1e-8);
+      EXPECT_NEAR(f.std_error(1) * factor, ref.std_error(1), 1e-8);
+      EXPECT_NEAR(f.std_error(2) / factor, ref.std_error(2), 1e-8);
+      EXPECT_NEAR(f.log_likelihood, ref.log_likelihood, 1e-6);
+    }
+  }
+}
+
 TEST(Logistic, TheFitIsTheSameBitsWhateverTheThreads) {
   // Rows over several chunks, the last one partial, and a row-major layout as from numpy.
   const Data d = simulate(70001, {0.5, -0.25, 0.75}, -0.5, 7);
