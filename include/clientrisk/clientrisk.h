@@ -238,7 +238,7 @@ typedef struct cr_logistic_options {
   int32_t intercept;    /* nonzero: fit an intercept (default 1) */
   int32_t non_negative; /* nonzero: keep every coefficient >= 0 (default 0) */
   int32_t max_iterations; /* default 100 */
-  double tolerance;     /* on the largest Newton step, relative; default 1e-10 */
+  double tolerance;     /* on the largest Newton step, relative, in each column's units; default 1e-10 */
   uint32_t threads;     /* threads sharing the rows, 0: one per core; default 1; same bits whatever the number */
 } cr_logistic_options;
 

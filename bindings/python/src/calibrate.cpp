@@ -234,7 +234,8 @@ non_negative : bool, default False
     Keep every coefficient >= 0, so that more of a risk driver never lowers the probability.
 max_iterations : int, default 100
 tolerance : float, default 1e-10
-    Convergence when the largest Newton step is below tolerance * (1 + max |coef|).
+    Convergence when the largest Newton step is below tolerance * (1 + max |coef|),
+    each coefficient measured in the units of its column (times its root mean square).
 threads : int, default 1
     Threads sharing the rows (0: one per core). The fit is the same bits whatever the number.
 
