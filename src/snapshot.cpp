@@ -315,6 +315,8 @@ struct LedgerAccess {
     load_block<Incidents>(ar, in, l.incidents_, "incidents");
     load_block<Record>(ar, in, l.pending_, "pending events");
     check(l);
+    l.clients_with_events_ = static_cast<std::size_t>(
+        std::count_if(l.states_.begin(), l.states_.end(), [](const ClientState& c) { return c.first_date != kNoDate; }));
     l.interner_.advise_huge_pages();
     l.registry_.advise_huge_pages();
     advise_huge_pages(l.states_);

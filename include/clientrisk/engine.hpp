@@ -2,6 +2,7 @@
 // or all of them as of a date; every score is explained.
 #pragma once
 
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -183,7 +184,12 @@ class Engine {
   ScoreTable score_all_at(Date d) const {
     check_stands_at(d);
     std::vector<std::uint32_t> clients;
-    clients.reserve(ledger_.client_count());
+    if (ledger_.clients_with_events() == ledger_.client_count()) {  // the usual case: no look at each state
+      clients.resize(ledger_.client_count());
+      std::iota(clients.begin(), clients.end(), std::uint32_t{0});
+      return table(std::move(clients), d);
+    }
+    clients.reserve(ledger_.clients_with_events());
     for (std::uint32_t i = 0; i < ledger_.client_count(); ++i)
       if (ledger_.state(i).first_date != detail::kNoDate) clients.push_back(i);
     return table(std::move(clients), d);

@@ -211,6 +211,9 @@ class Ledger {
   std::uint32_t client_index(std::string_view id) const { return interner_.find(id); }
   static constexpr std::uint32_t npos = detail::Interner::npos;
   const ClientState& state(std::uint32_t index) const { return states_[index]; }
+  // Clients with an applied event (the others have only events waiting for a later date); when
+  // it is client_count(), every client can be scored without looking at each state.
+  std::size_t clients_with_events() const { return clients_with_events_; }
   const detail::Invoice& invoice(std::uint32_t slot) const { return pool_[slot]; }
   // What the ledger knows of an invoice or contract by its registry key (Invoice::key); null
   // when it has no such reference.
@@ -716,6 +719,7 @@ class Ledger {
   void touch(ClientState& c, std::int32_t date) {
     if (c.first_date == detail::kNoDate) {
       c.first_date = c.last_date = c.epoch = date;
+      ++clients_with_events_;
       return;
     }
     c.first_date = std::min(c.first_date, date);
@@ -1009,6 +1013,7 @@ class Ledger {
   DecayConfig decay_;
   detail::Interner interner_;
   detail::BigVector<ClientState> states_;
+  std::size_t clients_with_events_ = 0;  // states with first_date set (a snapshot's load counts them)
   detail::BigVector<detail::Invoice> pool_;
   std::vector<std::uint32_t> free_;
   detail::FlatMap<detail::RefEntry> registry_;

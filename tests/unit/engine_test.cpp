@@ -157,6 +157,27 @@ std::vector<std::vector<Event>> random_batches(const std::vector<Event>& events,
 
 // --- properties over generated ledgers --------------------------------------------------------
 
+// score_all lists the clients with an applied event: a client whose only events wait for a later
+// date is left out until they apply, and a batch that is rejected adds no client.
+TEST(Engine, ScoreAllListsTheClientsWithAppliedEvents) {
+  Engine engine;
+  engine.post(std::vector<Event>{invoice(day("2024-01-10"), "A", "F1", 10000, day("2024-02-09")),
+                                 invoice(day("2024-01-20"), "B", "F1", 20000, day("2024-02-19"))});
+  engine.advance(day("2024-01-31"));
+  engine.post(std::vector<Event>{invoice(day("2024-03-05"), "C", "F1", 5000, day("2024-04-04"))});  // waits
+  EXPECT_THROW(engine.post(std::vector<Event>{payment(day("2024-03-06"), "D", "nope", 100)}), InvalidInput);
+  EXPECT_EQ(engine.ledger().client_count(), 3u);
+  EXPECT_EQ(engine.ledger().clients_with_events(), 2u);
+  ScoreTable t = engine.score_all(day("2024-02-29"));
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(engine.client_id(t.client[0]), "A");
+  EXPECT_EQ(engine.client_id(t.client[1]), "B");
+  t = engine.score_all(day("2024-03-31"));
+  EXPECT_EQ(engine.ledger().clients_with_events(), 3u);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(engine.client_id(t.client[2]), "C");
+}
+
 TEST(GeneratedLedger, ContributionsSumToTheScore) {
   for (std::uint64_t seed : kSeeds) {
     Engine engine;

@@ -176,6 +176,10 @@ TEST(Snapshot, ResumingFromASnapshotEqualsOnePass) {
     }
     Engine resumed = load_snapshot(path);
     EXPECT_EQ(resumed.ledger().pending_count(), waiting.size());
+    std::size_t with_events = 0;
+    for (std::uint32_t i = 0; i < resumed.ledger().client_count(); ++i)
+      with_events += resumed.ledger().state(i).first_date != detail::kNoDate;
+    EXPECT_EQ(resumed.ledger().clients_with_events(), with_events);
     resumed.post(rest);
     EXPECT_EQ(rows_of(resumed, resumed.score_all(end)), at_end) << "seed " << seed;
     fs::remove_all(fs::path(path).parent_path());
