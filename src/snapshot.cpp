@@ -314,9 +314,7 @@ struct LedgerAccess {
     load_block<std::int64_t>(ar, in, l.revenue_, "monthly revenue");
     load_block<Incidents>(ar, in, l.incidents_, "incidents");
     load_block<Record>(ar, in, l.pending_, "pending events");
-    check(l);
-    l.clients_with_events_ = static_cast<std::size_t>(
-        std::count_if(l.states_.begin(), l.states_.end(), [](const ClientState& c) { return c.first_date != kNoDate; }));
+    l.clients_with_events_ = check(l);
     l.interner_.advise_huge_pages();
     l.registry_.advise_huge_pages();
     advise_huge_pages(l.states_);
@@ -325,8 +323,9 @@ struct LedgerAccess {
   }
 
   // Every invariant the ledger's code relies on, so that a snapshot read is as safe to use as a
-  // ledger built from events. Linear in the size of the state.
-  static void check(const Ledger& l) {
+  // ledger built from events. Linear in the size of the state. Returns the number of clients
+  // with an applied event, which its pass over the states counts.
+  static std::size_t check(const Ledger& l) {
     auto fail = [](std::string why) { throw Inconsistent{std::move(why)}; };
     const std::int32_t first_day = Date::from_civil(1, 1, 1)->days(), last_day = Date::from_civil(9999, 12, 31)->days();
     const std::int32_t first_month = Date::from_days(first_day).month_index();
@@ -354,6 +353,7 @@ struct LedgerAccess {
       owner[s] = kFree;
     }
     std::vector<std::uint8_t> incidents_used(l.incidents_.size(), 0);
+    std::size_t with_events = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
       const ClientState& c = l.states_[i];
       const std::string who = "client '" + std::string(l.interner_.name(i)) + "': ";
@@ -361,6 +361,7 @@ struct LedgerAccess {
           !month_ok(c.ring_month) || !month_ok(c.first_invoice_month))
         fail(who + "a date is outside the calendar");
       const bool seen = c.first_date != kNoDate;
+      with_events += seen;
       if ((c.last_date != kNoDate) != seen || (c.epoch != kNoDate) != seen ||
           (c.first_invoice_month != kNoDate) != (c.ring_month != kNoDate) ||
           (!seen && (c.ring_month != kNoDate || c.open_count != 0)))
@@ -416,6 +417,7 @@ struct LedgerAccess {
       if (!ok) fail("an incident has a bad count or date");
     }
     for (const Record& r : l.pending_) check_pending(l, r, day_ok);
+    return with_events;
   }
 
   // A pending event must be one that posting could have staged: the fields of its kind, and
