@@ -475,19 +475,18 @@ class Ledger {
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
           if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client)
-            prefetch_state_field(sorted[fetched].client, &ClientState::last_date);  // what validate() reads
+            prefetch_state_field(sorted[fetched].client, &ClientState::last_date);  // what check() reads
         }
         for (const bool registering : {true, false}) {
           for (std::size_t p = b; p < e; ++p) {
             if (registers(sorted[p].kind) != registering || mark[p] == kRejected) continue;
-            std::string why;
-            const char* column = "ref";
             detail::RefEntry* entry = nullptr;
-            if (validate(sorted[p], [&] { return st.ref(order[p]); }, undo, why, column, entry)) {
+            const Verdict v = check(sorted[p], undo, entry);
+            if (v == Verdict::ok) {
               if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
             } else {
               mark[p] = kRejected;
-              st.rejected.push_back({st.source[order[p]], column, std::move(why)});
+              st.rejected.push_back(explain(v, sorted[p], st.ref(order[p]), entry, st.source[order[p]]));
             }
           }
         }
@@ -599,115 +598,125 @@ class Ledger {
   }
 
   // Rules that need the ledger: unique invoice and contract ids, known references, dates in order.
-  // ref() gives the event's ref, for messages. entry is set to the registry entry of a valid
-  // record that names one.
-  template <class Ref>
-  bool validate(const detail::Record& r, Ref ref, detail::BigVector<Undo>& undo, std::string& why,
-                const char*& column, detail::RefEntry*& found) {
-    auto quoted = [&] { return "'" + std::string(ref()) + "'"; };
+  // What check() finds wrong with a record; explain() puts it in words.
+  enum class Verdict : std::uint8_t {
+    ok,
+    free_payment_after_later_events,  // a payment without ref dated before the client's last applied event
+    settles_after_free_payment,       // would change the allocation of an applied payment without ref
+    invoice_after_free_payment,       // would have received an applied payment without ref
+    duplicate_id,
+    key_collision,                    // the key of another client's ref
+    unknown_ref,
+    before_ref,                       // dated before the invoice or contract it names
+    no_open_dispute,
+    too_many_disputes,
+    already_cancelled,
+  };
+
+  // The hot half of validation: no strings, nothing changed unless the record is valid. entry is
+  // the registry entry the record names (set as well for the verdicts that explain() describes
+  // with it).
+  Verdict check(const detail::Record& r, detail::BigVector<Undo>& undo, detail::RefEntry*& entry) {
     // A back-dated event (on or before a date already scored) is applied at once, after events
     // dated later. That is exact but for the allocation of payments without ref, so the two
     // events whose allocation it would change are refused.
     if (r.client < states_.size()) {
       const ClientState& c = states_[r.client];
-      if (r.kind == EventKind::payment && r.key == 0 && c.last_date != detail::kNoDate && r.date < c.last_date) {
-        why = "payment without ref dated " + Date::from_days(r.date).to_string() +
-              " comes after later events of the client were applied (up to " +
-              Date::from_days(c.last_date).to_string() + "): name the invoice it pays";
-        return false;
-      }
-      const bool settles = r.kind == EventKind::payment || r.kind == EventKind::credit_note ||
-                           r.kind == EventKind::write_off;
-      if (settles && r.key != 0 && c.last_free_payment != detail::kNoDate && r.date < c.last_free_payment) {
-        column = "date";
-        why = std::string(to_string(r.kind)) + " dated " + Date::from_days(r.date).to_string() +
-              " comes after a payment without ref dated " + Date::from_days(c.last_free_payment).to_string() +
-              " was applied, whose allocation it would change: post it before scoring past that date";
-        return false;
-      }
-      if (r.kind == EventKind::invoice && c.last_free_payment != detail::kNoDate && r.date <= c.last_free_payment) {
-        column = "date";
-        why = "invoice dated " + Date::from_days(r.date).to_string() + " comes after a payment without ref dated " +
-              Date::from_days(c.last_free_payment).to_string() +
-              " was applied, which it would have received: post it before scoring past that date";
-        return false;
+      if (r.kind == EventKind::payment && r.key == 0 && c.last_date != detail::kNoDate && r.date < c.last_date)
+        return Verdict::free_payment_after_later_events;
+      if (c.last_free_payment != detail::kNoDate) {
+        const bool settles = r.kind == EventKind::payment || r.kind == EventKind::credit_note ||
+                             r.kind == EventKind::write_off;
+        if (settles && r.key != 0 && r.date < c.last_free_payment) return Verdict::settles_after_free_payment;
+        if (r.kind == EventKind::invoice && r.date <= c.last_free_payment) return Verdict::invoice_after_free_payment;
       }
     }
     switch (r.kind) {
       case EventKind::invoice:
       case EventKind::contract_signed: {
-        auto [entry, inserted] = registry_.insert(r.key);
-        if (!inserted) {
-          why = entry->client == r.client
-                    ? std::string(r.kind == EventKind::invoice ? "duplicate invoice id " : "duplicate contract id ") +
-                          quoted() + " for this client"
-                    : "ref " + quoted() + " has the same 64-bit key as a ref of another client; use another id";
-          return false;
-        }
-        entry->date = r.date;
-        entry->client = r.client;
-        found = entry;
-        return true;
+        auto [e, inserted] = registry_.insert(r.key);
+        entry = e;
+        if (!inserted) return e->client == r.client ? Verdict::duplicate_id : Verdict::key_collision;
+        e->date = r.date;
+        e->client = r.client;
+        return Verdict::ok;
       }
       case EventKind::payment:
       case EventKind::credit_note:
       case EventKind::write_off:
       case EventKind::dispute_opened:
       case EventKind::dispute_resolved:
-      case EventKind::return_: {
-        if (r.key == 0) return true;  // optional ref, absent
-        detail::RefEntry* entry = registry_.find(r.key);
-        if (!entry || entry->client != r.client) {
-          why = std::string(to_string(r.kind)) + " for unknown invoice " + quoted();
-          return false;
+      case EventKind::return_:
+      case EventKind::contract_cancelled: {
+        if (r.key == 0) return Verdict::ok;  // an optional ref, absent (contract_cancelled always has one)
+        entry = registry_.find(r.key);
+        if (!entry || entry->client != r.client) return Verdict::unknown_ref;
+        if (r.kind == EventKind::contract_cancelled) {
+          if (entry->closed) return Verdict::already_cancelled;
+          if (r.date < entry->date) return Verdict::before_ref;
+          undo.push_back({r.key, *entry});
+          entry->closed = 1;
+          return Verdict::ok;
         }
-        if (r.date < entry->date) {
-          column = "date";
-          why = std::string(to_string(r.kind)) + " dated " + Date::from_days(r.date).to_string() +
-                " is before invoice " + quoted() + " dated " + Date::from_days(entry->date).to_string();
-          return false;
-        }
+        if (r.date < entry->date) return Verdict::before_ref;
         if (r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved) {
           const bool open = r.kind == EventKind::dispute_opened;
-          if (!open && entry->staged_disputes == 0) {
-            why = "dispute_resolved for invoice " + quoted() + " which has no open dispute";
-            return false;
-          }
-          if (open && entry->staged_disputes == 0xffff) {
-            why = "too many open disputes on invoice " + quoted();
-            return false;
-          }
+          if (!open && entry->staged_disputes == 0) return Verdict::no_open_dispute;
+          if (open && entry->staged_disputes == 0xffff) return Verdict::too_many_disputes;
           undo.push_back({r.key, *entry});
           // Resolving closes every open dispute of the invoice, as applying it does.
           entry->staged_disputes = open ? static_cast<std::uint16_t>(entry->staged_disputes + 1) : 0;
         }
-        found = entry;
-        return true;
-      }
-      case EventKind::contract_cancelled: {
-        detail::RefEntry* entry = registry_.find(r.key);
-        if (!entry || entry->client != r.client) {
-          why = "contract_cancelled for unknown contract " + quoted();
-          return false;
-        }
-        if (entry->closed) {
-          why = "contract " + quoted() + " is already cancelled";
-          return false;
-        }
-        if (r.date < entry->date) {
-          column = "date";
-          why = "contract_cancelled dated " + Date::from_days(r.date).to_string() + " is before contract " +
-                quoted() + " signed " + Date::from_days(entry->date).to_string();
-          return false;
-        }
-        undo.push_back({r.key, *entry});
-        entry->closed = 1;
-        found = entry;
-        return true;
+        return Verdict::ok;
       }
       default:
-        return true;
+        return Verdict::ok;
     }
+  }
+
+  // The column and message of a rejected record; ref is its ref, entry what check() set.
+  [[gnu::cold]] Rejection explain(Verdict v, const detail::Record& r, std::string_view ref,
+                                  const detail::RefEntry* entry, std::size_t index) const {
+    const std::string quoted = "'" + std::string(ref) + "'";
+    const std::string kind(to_string(r.kind));
+    const std::string date = Date::from_days(r.date).to_string();
+    const bool contract = r.kind == EventKind::contract_signed || r.kind == EventKind::contract_cancelled;
+    auto day = [](std::int32_t d) { return Date::from_days(d).to_string(); };
+    switch (v) {
+      case Verdict::free_payment_after_later_events:
+        return {index, "ref",
+                "payment without ref dated " + date + " comes after later events of the client were applied (up to " +
+                    day(states_[r.client].last_date) + "): name the invoice it pays"};
+      case Verdict::settles_after_free_payment:
+        return {index, "date",
+                kind + " dated " + date + " comes after a payment without ref dated " +
+                    day(states_[r.client].last_free_payment) +
+                    " was applied, whose allocation it would change: post it before scoring past that date"};
+      case Verdict::invoice_after_free_payment:
+        return {index, "date",
+                "invoice dated " + date + " comes after a payment without ref dated " +
+                    day(states_[r.client].last_free_payment) +
+                    " was applied, which it would have received: post it before scoring past that date"};
+      case Verdict::duplicate_id:
+        return {index, "ref", (contract ? "duplicate contract id " : "duplicate invoice id ") + quoted + " for this client"};
+      case Verdict::key_collision:
+        return {index, "ref", "ref " + quoted + " has the same 64-bit key as a ref of another client; use another id"};
+      case Verdict::unknown_ref:
+        return {index, "ref", kind + (contract ? " for unknown contract " : " for unknown invoice ") + quoted};
+      case Verdict::before_ref:
+        return {index, "date",
+                kind + " dated " + date + (contract ? " is before contract " : " is before invoice ") + quoted +
+                    (contract ? " signed " : " dated ") + day(entry->date)};
+      case Verdict::no_open_dispute:
+        return {index, "ref", "dispute_resolved for invoice " + quoted + " which has no open dispute"};
+      case Verdict::too_many_disputes:
+        return {index, "ref", "too many open disputes on invoice " + quoted};
+      case Verdict::already_cancelled:
+        return {index, "ref", "contract " + quoted + " is already cancelled"};
+      case Verdict::ok:
+        break;
+    }
+    throw std::logic_error("Ledger::explain() called for a valid record");
   }
 
   // --- applying ---------------------------------------------------------------------------
