@@ -434,26 +434,32 @@ class Ledger {
   // Validates the staged records against the ledger in canonical order and applies the valid
   // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
   // any rejection: rolls the batch back, applies nothing and returns false.
-  // A failure to allocate rolls the batch back too, whatever step it stops.
+  // A failure to allocate rolls the batch back too, whatever step it stops. It may take
+  // st.records; st.rejected, the refs and the sources stay.
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
-    detail::BigVector<std::uint32_t> order;
+    detail::BigVector<std::uint32_t> order;    // the record of st at each position of sorted; empty for the identity
     detail::BigVector<detail::Record> sorted;  // the records in canonical order: every pass below reads them in turn
     detail::BigVector<Undo> undo;
     detail::BigVector<std::uint32_t> mark;  // by position in sorted: kRejected, kNoEntry or a registry entry
     std::size_t due_now = 0;
     bool keep_entries = false;  // whether the records that wait keep the registry entries validation found
     try {
-      order = canonical_order(
-          n, [&](std::uint32_t i) { return st.records[i].client; },
-          [&](std::uint32_t a, std::uint32_t b) {
-            const auto &ra = st.records[a], &rb = st.records[b];
-            if (detail::canonical_less(ra, rb)) return true;
-            if (detail::canonical_less(rb, ra)) return false;
-            return st.source[a] < st.source[b];
-          });
-      sorted.resize(n);
-      for (std::size_t p = 0; p < n; ++p) sorted[p] = st.records[order[p]];
+      auto less = [&](std::uint32_t a, std::uint32_t b) {
+        const auto &ra = st.records[a], &rb = st.records[b];
+        if (detail::canonical_less(ra, rb)) return true;
+        if (detail::canonical_less(rb, ra)) return false;
+        return st.source[a] < st.source[b];
+      };
+      std::uint32_t i = 1;
+      while (i < n && less(i - 1, i)) ++i;
+      if (i >= n) {
+        sorted.swap(st.records);  // posted in canonical order already (order stays empty: the identity)
+      } else {
+        order = canonical_order(n, [&](std::uint32_t k) { return st.records[k].client; }, less);
+        sorted.resize(n);
+        for (std::size_t p = 0; p < n; ++p) sorted[p] = st.records[order[p]];
+      }
       mark.assign(n, kNoEntry);
       if (max_events_per_client_ < npos) limit_events(st, order, sorted, mark);
       std::size_t registrations = 0, disputes = 0;
@@ -486,7 +492,8 @@ class Ledger {
               if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
             } else {
               mark[p] = kRejected;
-              st.rejected.push_back(explain(v, sorted[p], st.ref(order[p]), entry, st.source[order[p]]));
+              const std::uint32_t k = staged(order, p);
+              st.rejected.push_back(explain(v, sorted[p], st.ref(k), entry, st.source[k]));
             }
           }
         }
@@ -548,6 +555,11 @@ class Ledger {
   }
 
  private:
+  // The staged record at position p of the canonical order (order empty: the identity).
+  static std::uint32_t staged(const detail::BigVector<std::uint32_t>& order, std::size_t p) {
+    return order.empty() ? static_cast<std::uint32_t>(p) : order[p];
+  }
+
   // Rejects the records of each client past max_events_per_client, counting its events posted
   // before; order is canonical, so a client's records are consecutive.
   void limit_events(Staging& st, const detail::BigVector<std::uint32_t>& order,
@@ -559,7 +571,7 @@ class Ledger {
       if (c != client) client = c, count = c < states_.size() ? states_[c].events : 0;
       if (count++ < max_events_per_client_) continue;
       mark[p] = kRejected;
-      st.rejected.push_back({st.source[order[p]], "client",
+      st.rejected.push_back({st.source[staged(order, p)], "client",
                              "more events for this client than max_events_per_client (" +
                                  std::to_string(max_events_per_client_) + ")"});
     }
