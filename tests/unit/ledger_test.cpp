@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -301,6 +302,51 @@ TEST(Ledger, StrictErrorNamesTheFirstBadEvent) {
   } catch (const InvalidInput& e) {
     EXPECT_EQ(std::string(e.what()), "event 1: ref: payment for unknown invoice 'F9'");
   }
+}
+
+// A batch posted in canonical order is validated as posted; the same batch reversed goes through
+// the permutation. Both must reject the same events with the same words and apply the same rest.
+TEST(Ledger, BatchInCanonicalOrderAndReversedRejectTheSameEvents) {
+  const std::vector<Event> batch = {invoice("2024-01-10", "a", "F1", 100000, "2024-02-09"),
+                                    payment("2024-01-12", "a", "F9", 100),
+                                    payment("2024-01-20", "a", "F1", 40000),
+                                    invoice("2024-01-10", "b", "F1", 5000, "2024-02-09"),
+                                    invoice("2024-01-11", "b", "F1", 6000, "2024-02-10"),
+                                    make("2024-01-15", "b", EventKind::contract_cancelled, "K1", {}, nullptr, "early")};
+  std::vector<Event> reversed(batch.rbegin(), batch.rend());
+  Ledger in_order, in_reverse;
+  const std::vector<Rejection> a = in_order.post(batch, true);
+  std::vector<Rejection> b = in_reverse.post(reversed, true);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].index, 1u);
+  EXPECT_EQ(a[0].message, "payment for unknown invoice 'F9'");
+  EXPECT_EQ(a[1].index, 4u);
+  EXPECT_EQ(a[1].message, "duplicate invoice id 'F1' for this client");
+  EXPECT_EQ(a[2].index, 5u);
+  EXPECT_EQ(a[2].message, "contract_cancelled for unknown contract 'K1'");
+  ASSERT_EQ(b.size(), a.size());
+  for (Rejection& r : b) r.index = batch.size() - 1 - r.index;
+  std::sort(b.begin(), b.end(), [](const Rejection& x, const Rejection& y) { return x.index < y.index; });
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(b[i].index, a[i].index);
+    EXPECT_EQ(b[i].column, a[i].column);
+    EXPECT_EQ(b[i].message, a[i].message);
+  }
+  in_order.advance(day("2024-02-01"));
+  in_reverse.advance(day("2024-02-01"));
+  for (const char* c : {"a", "b"})
+    EXPECT_EQ(in_order.state(in_order.client_index(c)).open_amount,
+              in_reverse.state(in_reverse.client_index(c)).open_amount);
+  EXPECT_EQ(in_order.state(in_order.client_index("a")).open_amount, 60000);
+  // Strict, the batch in canonical order names its first bad event and applies nothing.
+  Ledger strict;
+  try {
+    strict.post(batch);
+    FAIL() << "accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()), "event 1: ref: payment for unknown invoice 'F9'");
+  }
+  EXPECT_EQ(strict.client_count(), 0u);
 }
 
 TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
