@@ -487,7 +487,9 @@ class Ledger {
           for (std::size_t p = b; p < e; ++p) {
             if (registers(sorted[p].kind) != registering || mark[p] == kRejected) continue;
             detail::RefEntry* entry = nullptr;
-            const Verdict v = check(sorted[p], undo, entry);
+            const std::size_t q = registering ? e : registration_in_run(sorted, mark, b, e, sorted[p].key);
+            const Verdict v = q == e ? check(sorted[p], undo, entry)
+                                     : check(sorted[p], undo, entry, &registry_.value_at(mark[q]), sorted[q].date);
             if (v == Verdict::ok) {
               if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
             } else {
@@ -625,10 +627,26 @@ class Ledger {
     already_cancelled,
   };
 
+  // The position in [b, e) (one client's run of the batch in canonical order) of the valid
+  // registration with the given key, or e when there is none. Short runs only: a longer one
+  // looks its references up in the registry.
+  static std::size_t registration_in_run(const detail::BigVector<detail::Record>& sorted,
+                                         const detail::BigVector<std::uint32_t>& mark, std::size_t b, std::size_t e,
+                                         std::uint64_t key) {
+    if (key == 0 || e - b > 16) return e;
+    for (std::size_t q = b; q < e; ++q)
+      if (sorted[q].key == key && registers(sorted[q].kind) && mark[q] < kRejected) return q;
+    return e;
+  }
+
   // The hot half of validation: no strings, nothing changed unless the record is valid. entry is
   // the registry entry the record names (set as well for the verdicts that explain() describes
-  // with it).
-  Verdict check(const detail::Record& r, detail::BigVector<Undo>& undo, detail::RefEntry*& entry) {
+  // with it). A reference to an invoice or contract that the same batch registered for the client
+  // may come with its entry and date: it then needs no lookup, and a payment, credit note,
+  // write-off or return does not even read the entry, which validation has just written (a
+  // load from a line still in flight would wait for it).
+  Verdict check(const detail::Record& r, detail::BigVector<Undo>& undo, detail::RefEntry*& entry,
+                detail::RefEntry* registered = nullptr, std::int32_t registered_date = 0) {
     // A back-dated event (on or before a date already scored) is applied at once, after events
     // dated later. That is exact but for the allocation of payments without ref, so the two
     // events whose allocation it would change are refused.
@@ -661,16 +679,17 @@ class Ledger {
       case EventKind::return_:
       case EventKind::contract_cancelled: {
         if (r.key == 0) return Verdict::ok;  // an optional ref, absent (contract_cancelled always has one)
-        entry = registry_.find(r.key);
-        if (!entry || entry->client != r.client) return Verdict::unknown_ref;
+        entry = registered ? registered : registry_.find(r.key);
+        if (!registered && (!entry || entry->client != r.client)) return Verdict::unknown_ref;
+        const std::int32_t ref_date = registered ? registered_date : entry->date;
         if (r.kind == EventKind::contract_cancelled) {
           if (entry->closed) return Verdict::already_cancelled;
-          if (r.date < entry->date) return Verdict::before_ref;
+          if (r.date < ref_date) return Verdict::before_ref;
           undo.push_back({r.key, *entry});
           entry->closed = 1;
           return Verdict::ok;
         }
-        if (r.date < entry->date) return Verdict::before_ref;
+        if (r.date < ref_date) return Verdict::before_ref;
         if (r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved) {
           const bool open = r.kind == EventKind::dispute_opened;
           if (!open && entry->staged_disputes == 0) return Verdict::no_open_dispute;

@@ -349,6 +349,57 @@ TEST(Ledger, BatchInCanonicalOrderAndReversedRejectTheSameEvents) {
   EXPECT_EQ(strict.client_count(), 0u);
 }
 
+// References to invoices and contracts registered by the same batch skip the registry lookup when
+// the client's run is short; they must be judged exactly as references to earlier batches are,
+// and as those of a long run (which looks them up).
+TEST(Ledger, ReferencesToTheSameBatchAreJudgedAsReferencesToEarlierOnes) {
+  const std::vector<Event> registrations = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
+                                            make("2024-01-10", "c", EventKind::contract_signed, "K1", 0)};
+  const std::vector<Event> references = {
+      payment("2024-01-05", "c", "F1", 100),  // before the invoice
+      payment("2024-01-20", "c", "F1", 30000),
+      make("2024-01-21", "c", EventKind::credit_note, "F1", 1000),
+      make("2024-01-22", "c", EventKind::dispute_resolved, "F1", {}, nullptr, "rejected"),  // none open
+      make("2024-01-09", "c", EventKind::contract_cancelled, "K1", {}, nullptr, "early"),  // before signing
+      make("2024-01-23", "c", EventKind::contract_cancelled, "K1", {}, nullptr, "early"),
+      make("2024-01-24", "c", EventKind::contract_cancelled, "K1", {}, nullptr, "at_term")};  // twice
+  auto words = [](const std::vector<Rejection>& rs) {
+    std::vector<std::string> out;
+    for (const Rejection& r : rs) out.push_back(r.column + ": " + r.message);
+    return out;
+  };
+  const std::vector<std::string> expected = {
+      "date: payment dated 2024-01-05 is before invoice 'F1' dated 2024-01-10",
+      "ref: dispute_resolved for invoice 'F1' which has no open dispute",
+      "date: contract_cancelled dated 2024-01-09 is before contract 'K1' signed 2024-01-10",
+      "ref: contract 'K1' is already cancelled"};
+  const Date end = day("2024-02-01");
+
+  Ledger apart;  // registrations first, references in a later batch
+  apart.post(registrations);
+  EXPECT_EQ(words(apart.post(references, true)), expected);
+  apart.advance(end);
+
+  std::vector<Event> together = registrations;  // one short run: no lookup
+  together.insert(together.end(), references.begin(), references.end());
+  Ledger one;
+  EXPECT_EQ(words(one.post(together, true)), expected);
+  one.advance(end);
+
+  std::vector<Event> long_run = together;  // a run too long for the scan: looked up
+  for (int i = 0; i < 20; ++i)
+    long_run.push_back(make("2024-01-25", "c", EventKind::complaint, "", {}, nullptr, "2"));
+  Ledger many;
+  EXPECT_EQ(words(many.post(long_run, true)), expected);
+  many.advance(end);
+
+  for (const Ledger* l : {&apart, &one, &many}) {
+    const ClientState& c = l->state(l->client_index("c"));
+    EXPECT_EQ(c.open_amount, 100000 - 30000 - 1000);
+    EXPECT_EQ(c.contracts_cancelled, 1u);
+  }
+}
+
 TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
   Ledger ledger;
   const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
