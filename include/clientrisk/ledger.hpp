@@ -353,6 +353,8 @@ class Ledger {
     detail::BigVector<detail::Record> records;
     detail::BigVector<std::uint32_t> source;  // index in the batch of each record
     std::vector<Rejection> rejected;
+    std::size_t registrations = 0;        // records of invoices and contracts
+    std::size_t disputes = 0;             // records of disputes opened or resolved
     std::string ref_text;                 // refs of the records, for messages
     std::vector<std::uint32_t> ref_end;   // end of each record's ref in ref_text
     std::string_view ref(std::size_t i) const {
@@ -393,6 +395,8 @@ class Ledger {
     r.kind = e.kind;
     r.code = code;
     st.records.push_back(r);
+    st.registrations += registers(r.kind);
+    st.disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
     st.source.push_back(static_cast<std::uint32_t>(index));
     st.ref_text += e.ref;
     st.ref_end.push_back(static_cast<std::uint32_t>(st.ref_text.size()));
@@ -462,14 +466,8 @@ class Ledger {
       }
       mark.assign(n, kNoEntry);
       if (max_events_per_client_ < npos) limit_events(st, order, sorted, mark);
-      std::size_t registrations = 0, disputes = 0;
-      for (const detail::Record& r : sorted) {
-        registrations += registers(r.kind);
-        disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
-        due_now += horizon_ != detail::kNoDate && r.date <= horizon_;
-      }
-      registry_.reserve_more(registrations);  // no rehash from here on: entries keep their index
-      undo.reserve(disputes);
+      registry_.reserve_more(st.registrations);  // no rehash from here on: entries keep their index
+      undo.reserve(st.disputes);
       // Client by client (a client's references can only name its own invoices and contracts),
       // invoices and contracts first, so that a reference to one finds it wherever it stands in
       // the batch and a misdated reference is reported as such. Registry slots and client states
@@ -477,7 +475,8 @@ class Ledger {
       constexpr std::size_t ahead = 8;
       std::size_t fetched = 0;
       for (std::size_t b = 0, e = 0; b < n; b = e) {
-        while (e < n && sorted[e].client == sorted[b].client) ++e;
+        for (; e < n && sorted[e].client == sorted[b].client; ++e)
+          due_now += horizon_ != detail::kNoDate && sorted[e].date <= horizon_;
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
           if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client)
