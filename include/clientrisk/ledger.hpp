@@ -349,10 +349,13 @@ class Ledger {
 
   // The staging of a batch: events checked and reduced to records, not yet visible.
   struct Staging {
+    std::vector<Rejection> rejected;
+
+   private:
+    friend class Ledger;  // what stage() records, and only it: commit() relies on its counts
     std::size_t clients_before = 0;
     detail::BigVector<detail::Record> records;
     detail::BigVector<std::uint32_t> source;  // index in the batch of each record
-    std::vector<Rejection> rejected;
     std::size_t registrations = 0;        // records of invoices and contracts
     std::size_t disputes = 0;             // records of disputes opened or resolved
     std::string ref_text;                 // refs of the records, for messages
@@ -438,8 +441,8 @@ class Ledger {
   // Validates the staged records against the ledger in canonical order and applies the valid
   // ones. st.rejected then lists every rejected event by batch index. Strict (not lenient) with
   // any rejection: rolls the batch back, applies nothing and returns false.
-  // A failure to allocate rolls the batch back too, whatever step it stops. It may take
-  // st.records; st.rejected, the refs and the sources stay.
+  // A failure to allocate rolls the batch back too, whatever step it stops. The staged
+  // records are used up: a Staging is committed once.
   bool commit(Staging& st, bool lenient) {
     const std::size_t n = st.records.size();
     detail::BigVector<std::uint32_t> order;    // the record of st at each position of sorted; empty for the identity
@@ -457,8 +460,11 @@ class Ledger {
       };
       std::uint32_t i = 1;
       while (i < n && less(i - 1, i)) ++i;
-      if (i >= n) {
-        sorted.swap(st.records);  // posted in canonical order already (order stays empty: the identity)
+      if (i >= n) {  // posted in canonical order already (order stays empty: the identity)
+        if (st.records.capacity() - n <= n / 8)
+          sorted.swap(st.records);
+        else  // not a buffer much larger than the batch: it may become the pending buffer
+          sorted.assign(st.records.begin(), st.records.end());
       } else {
         order = canonical_order(n, [&](std::uint32_t k) { return st.records[k].client; }, less);
         sorted.resize(n);

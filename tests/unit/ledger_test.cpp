@@ -400,6 +400,24 @@ TEST(Ledger, ReferencesToTheSameBatchAreJudgedAsReferencesToEarlierOnes) {
   }
 }
 
+// A rejected registration in a client's run is passed over: a reference with its id finds the
+// valid registration of the same id later in the run.
+TEST(Ledger, ReferenceInTheSameBatchSkipsARejectedRegistration) {
+  Ledger ledger;
+  ledger.post(std::vector<Event>{invoice("2024-01-05", "c", "F0", 1000, "2024-02-04"),
+                                 payment("2024-01-20", "c", "", 500)});  // a payment without ref
+  ledger.advance(day("2024-01-21"));
+  const std::vector<Event> batch = {invoice("2024-01-15", "c", "F1", 7000, "2024-02-14"),  // would have received it
+                                    invoice("2024-01-25", "c", "F1", 9000, "2024-02-24"),
+                                    payment("2024-01-26", "c", "F1", 4000)};
+  const std::vector<Rejection> rejected = ledger.post(batch, true);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].index, 0u);
+  EXPECT_EQ(rejected[0].column, "date");
+  ledger.advance(day("2024-02-01"));
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 500 + 9000 - 4000);
+}
+
 TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
   Ledger ledger;
   const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
