@@ -418,6 +418,38 @@ TEST(Ledger, ReferenceInTheSameBatchSkipsARejectedRegistration) {
   EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 500 + 9000 - 4000);
 }
 
+// The words of the rejections no other test pins, each in a strict batch that applies nothing.
+TEST(Ledger, RejectionsAfterAFreePaymentAndTooManyDisputesNameTheirRule) {
+  Ledger ledger;
+  ledger.post(std::vector<Event>{invoice("2024-01-05", "c", "F0", 1000, "2024-02-04"),
+                                 invoice("2024-01-06", "c", "F1", 9000, "2024-02-05"),
+                                 payment("2024-01-20", "c", "", 500)});
+  ledger.advance(day("2024-01-21"));
+  const std::int64_t open = ledger.state(ledger.client_index("c")).open_amount;
+  auto rejection = [&](const std::vector<Event>& batch) {
+    try {
+      ledger.post(batch);
+    } catch (const InvalidInput& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(rejection({invoice("2024-01-22", "c", "F2", 100, "2024-02-22"), payment("2024-01-19", "c", "", 100)}),
+            "event 1: ref: payment without ref dated 2024-01-19 comes after later events of the client were applied "
+            "(up to 2024-01-20): name the invoice it pays");
+  EXPECT_EQ(rejection({make("2024-01-18", "c", EventKind::credit_note, "F1", 100)}),
+            "event 0: date: credit_note dated 2024-01-18 comes after a payment without ref dated 2024-01-20 was "
+            "applied, whose allocation it would change: post it before scoring past that date");
+  std::vector<Event> disputes(0xffff, make("2024-01-22", "c", EventKind::dispute_opened, "F1", 10, nullptr, "price"));
+  disputes.push_back(make("2024-01-23", "c", EventKind::dispute_opened, "F1", 10, nullptr, "price"));
+  EXPECT_EQ(rejection(disputes), "event 65535: ref: too many open disputes on invoice 'F1'");
+  // Nothing of the three batches was applied or waits.
+  EXPECT_EQ(ledger.pending_count(), 0u);
+  ledger.advance(day("2024-02-01"));
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, open);
+  EXPECT_EQ(ledger.state(ledger.client_index("c")).disputes_open, 0u);
+}
+
 TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
   Ledger ledger;
   const std::vector<Event> batch = {invoice("2024-01-10", "c", "F1", 100000, "2024-02-09"),
