@@ -927,13 +927,14 @@ class Ledger {
   }
 
   // Starts loading the cache line of one field of a client's state (none for a client new in the batch).
+  // Always inlined (see detail::Interner::prefetch).
   template <class T>
-  void prefetch_state_field(std::uint32_t client, T ClientState::*field) const {
+  [[gnu::always_inline]] void prefetch_state_field(std::uint32_t client, T ClientState::*field) const {
     if (client < states_.size()) __builtin_prefetch(&(states_[client].*field), 1);
   }
 
   // Starts loading every cache line of a client's state (none for a client new in the batch).
-  void prefetch_state(std::uint32_t client) const {
+  [[gnu::always_inline]] void prefetch_state(std::uint32_t client) const {
     if (client >= states_.size()) return;
     const char* p = reinterpret_cast<const char*>(&states_[client]);
     for (std::size_t b = 0; b < sizeof(ClientState); b += 64) __builtin_prefetch(p + b, 1);
