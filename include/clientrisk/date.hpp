@@ -50,6 +50,19 @@ constexpr CivilDate civil_from_days(std::int32_t z) {
   return {y, m, d};
 }
 
+// Months since January 1970 of a day: civil_from_days() without the day of the month. In
+// years that start in March, month mp (0 for March) of year y is month (y - 1970) * 12 + mp + 2
+// of the calendar, in January and February of the next year too.
+constexpr std::int32_t month_from_days(std::int32_t z) {
+  const std::int64_t zz = static_cast<std::int64_t>(z) + 719468;
+  const std::int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(zz - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  return static_cast<std::int32_t>((static_cast<std::int64_t>(yoe) + era * 400 - 1970) * 12 + mp + 2);
+}
+
 }  // namespace detail
 
 class Date {
@@ -81,10 +94,7 @@ class Date {
   constexpr std::int32_t days() const { return days_; }
   constexpr CivilDate civil() const { return detail::civil_from_days(days_); }
   // Months since January 1970 (negative before): the index of monthly buckets.
-  constexpr std::int32_t month_index() const {
-    CivilDate c = civil();
-    return (c.year - 1970) * 12 + static_cast<std::int32_t>(c.month) - 1;
-  }
+  constexpr std::int32_t month_index() const { return detail::month_from_days(days_); }
 
   // YYYY-MM-DD; a date reached by arithmetic outside years 1..9999 prints its year in full.
   std::string to_string() const {

@@ -36,3 +36,16 @@ TEST(Date, MonthIndexCountsFromJanuary1970) {
   EXPECT_EQ(Date::parse("1971-03-01")->month_index(), 14);
   EXPECT_EQ(Date::parse("1969-12-15")->month_index(), -1);
 }
+
+// month_index() skips the day of the month; on every day of the calendar, and well past it, it
+// is the month of civil().
+TEST(Date, MonthIndexIsTheMonthOfTheCivilDate) {
+  const std::int32_t first = Date::from_civil(1, 1, 1)->days() - 1000;
+  const std::int32_t last = Date::from_civil(9999, 12, 31)->days() + 1000;
+  std::int64_t wrong = 0;
+  for (std::int32_t z = first; z <= last; ++z) {
+    const clientrisk::CivilDate c = Date::from_days(z).civil();
+    wrong += Date::from_days(z).month_index() != (c.year - 1970) * 12 + static_cast<std::int32_t>(c.month) - 1;
+  }
+  EXPECT_EQ(wrong, 0);
+}
