@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -123,73 +125,178 @@ constexpr EventShape event_shape(EventKind k) {
 }
 }  // namespace detail
 
-// Parses the detail column of kinds that carry a code (1..n); 0 for kinds whose detail is
-// free text or unused. nullopt, with *error set, when the text is not a valid code.
-inline std::optional<std::uint8_t> parse_detail(EventKind kind, std::string_view text, FieldError* error) {
-  auto bad = [&](std::string msg) -> std::optional<std::uint8_t> {
-    if (error) *error = FieldError{"detail", std::move(msg)};
-    return std::nullopt;
-  };
+namespace detail {
+// event_shape() of every kind, indexed by kind.
+inline constexpr auto event_shapes = [] {
+  std::array<EventShape, event_kind_count> shapes{};
+  for (int k = 0; k < event_kind_count; ++k)
+    shapes[static_cast<std::size_t>(k)] = event_shape(static_cast<EventKind>(k));
+  return shapes;
+}();
+
+inline constexpr std::uint8_t kBadDetail = 0xff;
+
+// The code of the detail text of a kind that carries one (1..n), 0 for kinds whose detail is
+// free text or unused, kBadDetail when the text is not valid for the kind.
+constexpr std::uint8_t detail_code(EventKind kind, std::string_view text) {
+  auto known = [](std::uint8_t c) { return c ? c : kBadDetail; };
   switch (kind) {
     case EventKind::complaint:
     case EventKind::review:
-      if (text.size() == 1 && text[0] >= '1' && text[0] <= '5') return static_cast<std::uint8_t>(text[0] - '0');
-      return bad(std::string(kind == EventKind::complaint ? "severity" : "rating") + " must be 1 to 5, got '" +
-                 std::string(text) + "'");
-    case EventKind::dispute_resolved:
-      if (auto c = detail::code_of(dispute_outcome_names, text)) return c;
-      return bad("outcome must be " + detail::one_of(dispute_outcome_names) + ", got '" + std::string(text) + "'");
-    case EventKind::contract_cancelled:
-      if (auto c = detail::code_of(cancellation_names, text)) return c;
-      return bad("cancellation must be " + detail::one_of(cancellation_names) + ", got '" + std::string(text) + "'");
-    case EventKind::legal_notice:
-      if (auto c = detail::code_of(legal_notice_names, text)) return c;
-      return bad("notice must be " + detail::one_of(legal_notice_names) + ", got '" + std::string(text) + "'");
-    case EventKind::dispute_opened:  // free-text reason
-      return 0;
-    default:
-      if (!text.empty()) return bad(std::string("detail is not used by ") + std::string(to_string(kind)));
-      return 0;
+      return text.size() == 1 && text[0] >= '1' && text[0] <= '5' ? static_cast<std::uint8_t>(text[0] - '0')
+                                                                  : kBadDetail;
+    case EventKind::dispute_resolved: return known(code_of(dispute_outcome_names, text));
+    case EventKind::contract_cancelled: return known(code_of(cancellation_names, text));
+    case EventKind::legal_notice: return known(code_of(legal_notice_names, text));
+    case EventKind::dispute_opened: return 0;  // free-text reason
+    default: return text.empty() ? 0 : kBadDetail;
   }
+}
+
+// Why detail_code() refused a text.
+[[gnu::cold]] inline FieldError detail_error(EventKind kind, std::string_view text) {
+  const std::string got = ", got '" + std::string(text) + "'";
+  switch (kind) {
+    case EventKind::complaint: return {"detail", "severity must be 1 to 5" + got};
+    case EventKind::review: return {"detail", "rating must be 1 to 5" + got};
+    case EventKind::dispute_resolved: return {"detail", "outcome must be " + one_of(dispute_outcome_names) + got};
+    case EventKind::contract_cancelled: return {"detail", "cancellation must be " + one_of(cancellation_names) + got};
+    case EventKind::legal_notice: return {"detail", "notice must be " + one_of(legal_notice_names) + got};
+    default: return {"detail", "detail is not used by " + std::string(to_string(kind))};
+  }
+}
+
+// The rules check_event() applies, in its order.
+enum class EventFault : std::uint8_t {
+  none,
+  kind,
+  date_calendar,
+  due_calendar,
+  client_empty,
+  client_control,
+  ref_control,
+  detail_nul,
+  ref_missing,
+  ref_unused,
+  amount_missing,
+  amount_unused,
+  amount_negative,
+  amount_zero,
+  amount_too_large,
+  due_missing,
+  due_unused,
+  due_before_date,
+  detail_invalid,
+};
+
+// Whether s has a byte below 0x20, eight bytes at a time: a word w has one exactly when
+// (w - 0x20 in every byte) & ~w & 0x80 in every byte is not zero.
+inline bool has_control(std::string_view s) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  auto below_space = [](std::uint64_t w) { return ((w - ones * 0x20) & ~w & ones * 0x80) != 0; };
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      if (below_space(w)) return true;
+    }
+    std::memcpy(&w, p + n - 8, 8);  // the last bytes, overlapping those already seen
+    return below_space(w);
+  }
+  if (n >= 4) {  // two overlapping halves
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return below_space(std::uint64_t{lo} << 32 | hi);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (static_cast<unsigned char>(p[i]) < 0x20) return true;
+  return false;
+}
+
+// The hot half of check_event(): the first rule e breaks, without building a message. On
+// none, code holds the detail code.
+inline EventFault event_fault(const Event& e, std::uint8_t& code) {
+  using enum EventFault;
+  if (static_cast<int>(e.kind) >= event_kind_count) return kind;
+  if (!in_calendar(e.date)) return date_calendar;
+  if (e.due && !in_calendar(*e.due)) return due_calendar;
+  if (e.client.empty()) return client_empty;
+  if (has_control(e.client)) return client_control;
+  if (has_control(e.ref)) return ref_control;
+  if (!e.detail.empty() && e.detail.find('\0') != std::string::npos) return detail_nul;
+  const EventShape shape = event_shapes[static_cast<std::size_t>(e.kind)];
+  if (shape.ref == FieldUse::required && e.ref.empty()) return ref_missing;
+  if (shape.ref == FieldUse::unused && !e.ref.empty()) return ref_unused;
+  if (shape.amount == FieldUse::required && !e.amount) return amount_missing;
+  if (shape.amount == FieldUse::unused && e.amount) return amount_unused;
+  if (e.amount) {
+    const std::int64_t cents = e.amount->cents();
+    if (cents < 0) return amount_negative;
+    if (cents == 0 && !shape.amount_may_be_zero) return amount_zero;
+    if (cents > Money::max_event_cents) return amount_too_large;
+  }
+  if (shape.due == FieldUse::required && !e.due) return due_missing;
+  if (shape.due == FieldUse::unused && e.due) return due_unused;
+  if (e.due && *e.due < e.date) return due_before_date;
+  const std::uint8_t c = detail_code(e.kind, e.detail);
+  if (c == kBadDetail) return detail_invalid;
+  code = c;
+  return none;
+}
+
+// The column and message of a fault event_fault() found.
+[[gnu::cold]] inline FieldError event_error(const Event& e, EventFault f) {
+  using enum EventFault;
+  if (f == kind) return {"kind", "unknown kind code " + std::to_string(static_cast<int>(e.kind))};
+  const std::string k(to_string(e.kind));
+  switch (f) {
+    case date_calendar: return {"date", "date is outside the years 0001 to 9999"};
+    case due_calendar: return {"due", "due is outside the years 0001 to 9999"};
+    case client_empty: return {"client", "client is empty"};
+    case client_control: return {"client", "client contains a control character"};
+    case ref_control: return {"ref", "ref contains a control character"};
+    case detail_nul: return {"detail", "detail contains a NUL character"};
+    case ref_missing: return {"ref", k + " needs a ref"};
+    case ref_unused: return {"ref", "ref is not used by " + k};
+    case amount_missing: return {"amount", k + " needs an amount"};
+    case amount_unused: return {"amount", "amount is not used by " + k};
+    case amount_negative: return {"amount", "amount must not be negative"};
+    case amount_zero: return {"amount", "amount must be greater than 0"};
+    case amount_too_large:
+      return {"amount", "amount must be at most " + Money::from_cents(Money::max_event_cents).to_string()};
+    case due_missing: return {"due", k + " needs a due date"};
+    case due_unused: return {"due", "due is not used by " + k};
+    case due_before_date:
+      return {"due", std::string(e.kind == EventKind::invoice ? "due date" : "end date") + " " + e.due->to_string() +
+                         " is before the event date " + e.date.to_string()};
+    case detail_invalid: return detail_error(e.kind, e.detail);
+    case none:
+    case kind: break;
+  }
+  throw std::logic_error("detail::event_error() called without a fault");
+}
+}  // namespace detail
+
+// Parses the detail column of kinds that carry a code (1..n); 0 for kinds whose detail is
+// free text or unused. nullopt, with *error set, when the text is not a valid code.
+inline std::optional<std::uint8_t> parse_detail(EventKind kind, std::string_view text, FieldError* error) {
+  const std::uint8_t c = detail::detail_code(kind, text);
+  if (c != detail::kBadDetail) return c;
+  if (error) *error = detail::detail_error(kind, text);
+  return std::nullopt;
 }
 
 // Checks every rule of the event format that needs no ledger state: required and unused
 // columns, positive amounts, codes in range, due not before date. Returns the first broken
 // rule; on success stores the detail code in *code when code is not null.
 inline std::optional<FieldError> check_event(const Event& e, std::uint8_t* code = nullptr) {
-  auto err = [&](std::string_view column, std::string msg) { return FieldError{column, std::move(msg)}; };
-  if (static_cast<int>(e.kind) >= event_kind_count)
-    return err("kind", "unknown kind code " + std::to_string(static_cast<int>(e.kind)));
-  const std::string_view kind = to_string(e.kind);
-  if (!in_calendar(e.date)) return err("date", "date is outside the years 0001 to 9999");
-  if (e.due && !in_calendar(*e.due)) return err("due", "due is outside the years 0001 to 9999");
-  if (e.client.empty()) return err("client", "client is empty");
-  auto control = [](const std::string& s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-  };
-  if (control(e.client)) return err("client", "client contains a control character");
-  if (control(e.ref)) return err("ref", "ref contains a control character");
-  if (e.detail.find('\0') != std::string::npos) return err("detail", "detail contains a NUL character");
-
-  using enum detail::FieldUse;
-  const auto [ref, amount, due, amount_may_be_zero, max_code] = detail::event_shape(e.kind);
-  if (ref == required && e.ref.empty()) return err("ref", std::string(kind) + " needs a ref");
-  if (ref == unused && !e.ref.empty()) return err("ref", "ref is not used by " + std::string(kind));
-  if (amount == required && !e.amount) return err("amount", std::string(kind) + " needs an amount");
-  if (amount == unused && e.amount) return err("amount", "amount is not used by " + std::string(kind));
-  if (e.amount && e.amount->cents() < 0) return err("amount", "amount must not be negative");
-  if (e.amount && !amount_may_be_zero && e.amount->cents() == 0) return err("amount", "amount must be greater than 0");
-  if (e.amount && e.amount->cents() > Money::max_event_cents)
-    return err("amount", "amount must be at most " + Money::from_cents(Money::max_event_cents).to_string());
-  if (due == required && !e.due) return err("due", std::string(kind) + " needs a due date");
-  if (due == unused && e.due) return err("due", "due is not used by " + std::string(kind));
-  if (e.due && *e.due < e.date)
-    return err("due", std::string(e.kind == EventKind::invoice ? "due date" : "end date") + " " + e.due->to_string() +
-                          " is before the event date " + e.date.to_string());
-  FieldError detail_error;
-  auto c = parse_detail(e.kind, e.detail, &detail_error);
-  if (!c) return detail_error;
-  if (code) *code = *c;
+  std::uint8_t c = 0;
+  const detail::EventFault f = detail::event_fault(e, c);
+  if (f != detail::EventFault::none) return detail::event_error(e, f);
+  if (code) *code = c;
   return std::nullopt;
 }
 

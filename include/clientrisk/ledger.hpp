@@ -8,8 +8,11 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +59,41 @@ inline double paydex_of_days(double d) {
     if (d <= xs[i]) return ys[i - 1] + (ys[i] - ys[i - 1]) * (d - xs[i - 1]) / (xs[i] - xs[i - 1]);
   return std::max(1.0, 20 - (d - 120) / 3);  // continues the last slope, clamped at 1
 }
+
+// exp2(d / half_life) for the whole days d in [0, kDays): the growth of a decayed sum for the
+// events of a client's first eleven years after its epoch, read rather than computed. Each value
+// is std::exp2 of the same argument, so reading it changes no result.
+class GrowthTable {
+ public:
+  static constexpr std::int32_t kDays = 4096;
+
+  explicit GrowthTable(double half_life) : half_life_(half_life) {
+    for (std::int32_t d = 0; d < kDays; ++d) values_[static_cast<std::size_t>(d)] = std::exp2(d / half_life);
+  }
+
+  // exp2(d / half_life()), from the table when d is in it.
+  double operator()(std::int32_t d) const {
+    return static_cast<std::uint32_t>(d) < static_cast<std::uint32_t>(kDays) ? values_[static_cast<std::size_t>(d)]
+                                                                             : std::exp2(d / half_life_);
+  }
+
+  // The table of a half-life, shared by every ledger of the process that uses it. The first 16
+  // half-lives asked for get one; null for any other (growth is then computed each time).
+  static std::shared_ptr<const GrowthTable> shared(double half_life) {
+    static std::mutex mutex;
+    static std::vector<std::shared_ptr<const GrowthTable>> tables;
+    const std::lock_guard lock(mutex);
+    for (const auto& t : tables)
+      if (t->half_life_ == half_life) return t;
+    if (tables.size() >= 16) return nullptr;
+    tables.push_back(std::make_shared<const GrowthTable>(half_life));
+    return tables.back();
+  }
+
+ private:
+  double half_life_;
+  std::array<double, kDays> values_;
+};
 
 // One event reduced to what the ledger needs: 32 bytes, no strings.
 struct Record {
@@ -202,6 +240,9 @@ class Ledger {
   explicit Ledger(DecayConfig decay = {}) : decay_(decay) {
     for (double h : {decay.payment_half_life_days, decay.dissatisfaction_half_life_days, decay.review_half_life_days})
       if (!(h >= 1)) throw InvalidInput("half-lives must be at least one day");
+    payment_growth_ = detail::GrowthTable::shared(decay.payment_half_life_days);
+    dissatisfaction_growth_ = detail::GrowthTable::shared(decay.dissatisfaction_half_life_days);
+    review_growth_ = detail::GrowthTable::shared(decay.review_half_life_days);
   }
 
   const DecayConfig& decay() const { return decay_; }
@@ -268,14 +309,19 @@ class Ledger {
     Staging st = begin(events.size());
     try {
       // Client hashes are computed a few events ahead, so that the interner slot is in cache
-      // by the time the event is staged.
+      // by the time the event is staged; an event of the same client as the one before it
+      // takes its hash.
       constexpr std::size_t ahead = 8;
       std::array<std::uint64_t, ahead> hashes{};
       for (std::size_t i = 0; i < events.size() + ahead; ++i) {
         if (i >= ahead) stage(st, events[i - ahead], i - ahead, hashes[i % ahead]);
         if (i < events.size()) {
-          hashes[i % ahead] = detail::hash_bytes(events[i].client, 0);
-          interner_.prefetch(hashes[i % ahead]);
+          if (i > 0 && detail::same_bytes(events[i].client, events[i - 1].client)) {
+            hashes[i % ahead] = hashes[(i - 1) % ahead];
+          } else {
+            hashes[i % ahead] = detail::hash_bytes(events[i].client, 0);
+            interner_.prefetch(hashes[i % ahead]);
+          }
         }
       }
     } catch (...) {
@@ -358,8 +404,14 @@ class Ledger {
     detail::BigVector<std::uint32_t> source;  // index in the batch of each record
     std::size_t registrations = 0;        // records of invoices and contracts
     std::size_t disputes = 0;             // records of disputes opened or resolved
-    std::string ref_text;                 // refs of the records, for messages
+    std::string ref_text;                 // refs of the records back to back, for messages; room to spare at its end
     std::vector<std::uint32_t> ref_end;   // end of each record's ref in ref_text
+    void keep_ref(std::string_view ref) {
+      const std::size_t at = ref_end.empty() ? 0 : ref_end.back();
+      if (ref_text.size() - at < ref.size()) ref_text.resize(std::max(2 * ref_text.size(), at + ref.size() + 64));
+      std::memcpy(ref_text.data() + at, ref.data(), ref.size());
+      ref_end.push_back(static_cast<std::uint32_t>(at + ref.size()));
+    }
     std::string_view ref(std::size_t i) const {
       const std::uint32_t b = i == 0 ? 0 : ref_end[i - 1];
       return std::string_view(ref_text).substr(b, ref_end[i] - b);
@@ -381,8 +433,9 @@ class Ledger {
   void stage(Staging& st, const Event& e, std::size_t index) { stage(st, e, index, detail::hash_bytes(e.client, 0)); }
   void stage(Staging& st, const Event& e, std::size_t index, std::uint64_t client_hash) {
     std::uint8_t code = 0;
-    if (auto err = check_event(e, &code)) {
-      st.rejected.push_back({index, std::string(err->column), std::move(err->message)});
+    if (const detail::EventFault f = detail::event_fault(e, code); f != detail::EventFault::none) {
+      FieldError err = detail::event_error(e, f);
+      st.rejected.push_back({index, std::string(err.column), std::move(err.message)});
       return;
     }
     if (interner_.size() >= max_clients_ && interner_.find(e.client, client_hash) == detail::Interner::npos) {
@@ -401,8 +454,7 @@ class Ledger {
     st.registrations += registers(r.kind);
     st.disputes += r.kind == EventKind::dispute_opened || r.kind == EventKind::dispute_resolved;
     st.source.push_back(static_cast<std::uint32_t>(index));
-    st.ref_text += e.ref;
-    st.ref_end.push_back(static_cast<std::uint32_t>(st.ref_text.size()));
+    st.keep_ref(e.ref);
   }
 
   // Forgets a staged batch: clients it introduced and, once validated, the registry entries it
@@ -450,6 +502,7 @@ class Ledger {
     detail::BigVector<Undo> undo;
     detail::BigVector<std::uint32_t> mark;  // by position in sorted: kRejected, kNoEntry or a registry entry
     std::size_t due_now = 0;
+    ApplyNeeds needs;  // of the records due now
     bool keep_entries = false;  // whether the records that wait keep the registry entries validation found
     try {
       auto less = [&](std::uint32_t a, std::uint32_t b) {
@@ -459,7 +512,7 @@ class Ledger {
         return st.source[a] < st.source[b];
       };
       std::uint32_t i = 1;
-      while (i < n && less(i - 1, i)) ++i;
+      while (i < n && detail::canonical_less(st.records[i - 1], st.records[i])) ++i;
       if (i >= n) {  // posted in canonical order already (order stays empty: the identity)
         if (st.records.capacity() - n <= n / 8)
           sorted.swap(st.records);
@@ -482,7 +535,10 @@ class Ledger {
       std::size_t fetched = 0;
       for (std::size_t b = 0, e = 0; b < n; b = e) {
         for (; e < n && sorted[e].client == sorted[b].client; ++e)
-          due_now += horizon_ != detail::kNoDate && sorted[e].date <= horizon_;
+          if (horizon_ != detail::kNoDate && sorted[e].date <= horizon_) {
+            ++due_now;
+            needs.add(sorted[e]);  // rejected or not: room for a few more records does no harm
+          }
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
           if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client)
@@ -519,7 +575,7 @@ class Ledger {
         pending_.reserve(pending_.size() + (n - due_now));
         if (keep_entries) pending_entry_.reserve(pending_.size() + (n - due_now));
       }
-      reserve_to_apply(n, [&](std::size_t p) -> const detail::Record& { return sorted[p]; }, true);
+      reserve_to_apply(needs);
     } catch (...) {
       rollback(st, &undo, &sorted, &mark);
       throw;
@@ -757,8 +813,9 @@ class Ledger {
 
   // --- applying ---------------------------------------------------------------------------
 
-  double growth(std::int32_t date, std::int32_t epoch, double half_life) const {
-    return std::exp2((date - epoch) / half_life);
+  // exp2((date - epoch) / half_life), from table when there is one.
+  static double growth(std::int32_t date, std::int32_t epoch, const detail::GrowthTable* table, double half_life) {
+    return table ? (*table)(date - epoch) : std::exp2((date - epoch) / half_life);
   }
 
   void touch(ClientState& c, std::int32_t date) {
@@ -776,9 +833,9 @@ class Ledger {
   }
 
   void rebase(ClientState& c, std::int32_t new_epoch) {
-    const double dp = growth(c.epoch, new_epoch, decay_.payment_half_life_days);
-    const double dd = growth(c.epoch, new_epoch, decay_.dissatisfaction_half_life_days);
-    const double dr = growth(c.epoch, new_epoch, decay_.review_half_life_days);
+    const double dp = growth(c.epoch, new_epoch, payment_growth_.get(), decay_.payment_half_life_days);
+    const double dd = growth(c.epoch, new_epoch, dissatisfaction_growth_.get(), decay_.dissatisfaction_half_life_days);
+    const double dr = growth(c.epoch, new_epoch, review_growth_.get(), decay_.review_half_life_days);
     c.paid_w *= dp, c.paid_paydex *= dp, c.paid_dbt *= dp;
     c.complaints *= dd, c.returned *= dd, c.invoiced_decayed *= dd, c.disputes *= dd, c.disputed *= dd;
     c.reviews *= dr, c.rating_sum *= dr, c.negative_reviews *= dr;
@@ -847,23 +904,20 @@ class Ledger {
   }
 
   void payment_experience(ClientState& c, std::int32_t date, std::int32_t due, std::int64_t amount) {
-    const double w = static_cast<double>(amount) * growth(date, c.epoch, decay_.payment_half_life_days);
+    const double w =
+        static_cast<double>(amount) * growth(date, c.epoch, payment_growth_.get(), decay_.payment_half_life_days);
     const double late = date - due;
     c.paid_w += w;
     c.paid_paydex += w * detail::paydex_of_days(late);
     c.paid_dbt += w * std::max(0.0, late);
   }
 
-  // Grows the invoice pool, its free list, the incidents and the portfolio's monthly revenue so
-  // that applying records at(0) .. at(n - 1) allocates nothing (only_due: those dated on or
-  // before the horizon). Changes no content: an allocation that fails here leaves the ledger as it was.
-  template <class At>
-  void reserve_to_apply(std::size_t n, At at, bool only_due = false) {
-    std::size_t invoices = 0, incidents = 0;  // incidents: the records that may give a client its Incidents
+  // What applying some records may add: invoices (and the span of their dates) and the
+  // records that may give a client its Incidents.
+  struct ApplyNeeds {
+    std::size_t invoices = 0, incidents = 0;
     std::int32_t first = std::numeric_limits<std::int32_t>::max(), last = std::numeric_limits<std::int32_t>::min();
-    for (std::size_t i = 0; i < n; ++i) {
-      const detail::Record& r = at(i);
-      if (only_due && (horizon_ == detail::kNoDate || r.date > horizon_)) continue;
+    void add(const detail::Record& r) {
       if (r.kind == EventKind::invoice) {
         ++invoices;
         first = std::min(first, r.date);
@@ -873,9 +927,24 @@ class Ledger {
                      r.kind == EventKind::contract_cancelled || r.kind == EventKind::legal_notice;
       }
     }
-    if (invoices > 0) {
+  };
+
+  // Grows the invoice pool, its free list, the incidents and the portfolio's monthly revenue so
+  // that applying records at(0) .. at(n - 1) allocates nothing.
+  template <class At>
+  void reserve_to_apply(std::size_t n, At at) {
+    ApplyNeeds needs;
+    for (std::size_t i = 0; i < n; ++i) needs.add(at(i));
+    reserve_to_apply(needs);
+  }
+
+  // The same for records that need at most what needs counts. Changes no content: an
+  // allocation that fails here leaves the ledger as it was.
+  void reserve_to_apply(const ApplyNeeds& needs) {
+    if (needs.invoices > 0) {
       // The months add_revenue() will write, zero until then.
-      const std::int32_t lo_month = Date::from_days(first).month_index(), hi_month = Date::from_days(last).month_index();
+      const std::int32_t lo_month = Date::from_days(needs.first).month_index();
+      const std::int32_t hi_month = Date::from_days(needs.last).month_index();
       const std::int32_t end = revenue_base_ + static_cast<std::int32_t>(revenue_.size());
       const std::int32_t lo = revenue_.empty() ? lo_month : std::min(revenue_base_, lo_month);
       const std::int32_t hi = revenue_.empty() ? hi_month : std::max(end - 1, hi_month);
@@ -886,11 +955,11 @@ class Ledger {
         revenue_base_ = lo;
       }
     }
-    const std::size_t slots = pool_.size() + (invoices > free_.size() ? invoices - free_.size() : 0);
+    const std::size_t slots = pool_.size() + (needs.invoices > free_.size() ? needs.invoices - free_.size() : 0);
     // Grow by a quarter, not double: the pool is the largest per-invoice cost.
     if (slots > pool_.capacity()) pool_.reserve(std::max(slots, pool_.capacity() + pool_.capacity() / 4 + 64));
     if (slots > free_.capacity()) free_.reserve(std::max(slots, free_.capacity() + free_.capacity() / 4 + 64));
-    const std::size_t wanted = incidents_.size() + std::min(incidents, states_.size());
+    const std::size_t wanted = incidents_.size() + std::min(needs.incidents, states_.size());
     if (wanted > incidents_.capacity())
       incidents_.reserve(std::max(wanted, incidents_.capacity() + incidents_.capacity() / 4 + 16));
   }
@@ -950,7 +1019,8 @@ class Ledger {
     // The dissatisfaction decay, for the kinds that add to a decayed sum.
     const bool decays = r.kind == EventKind::invoice || r.kind == EventKind::dispute_opened ||
                         r.kind == EventKind::complaint || r.kind == EventKind::return_;
-    const double gd = decays ? growth(r.date, c.epoch, decay_.dissatisfaction_half_life_days) : 0.0;
+    const double gd =
+        decays ? growth(r.date, c.epoch, dissatisfaction_growth_.get(), decay_.dissatisfaction_half_life_days) : 0.0;
     switch (r.kind) {
       case EventKind::invoice: {
         std::uint32_t slot;
@@ -1047,7 +1117,7 @@ class Ledger {
         break;
       case EventKind::review:
       {
-        const double g = growth(r.date, c.epoch, decay_.review_half_life_days);
+        const double g = growth(r.date, c.epoch, review_growth_.get(), decay_.review_half_life_days);
         c.reviews += g;
         c.rating_sum += g * r.code;
         if (r.code <= 2) c.negative_reviews += g;
@@ -1057,6 +1127,7 @@ class Ledger {
   }
 
   DecayConfig decay_;
+  std::shared_ptr<const detail::GrowthTable> payment_growth_, dissatisfaction_growth_, review_growth_;  // of decay_
   detail::Interner interner_;
   detail::BigVector<ClientState> states_;
   std::size_t clients_with_events_ = 0;  // states with first_date set (a snapshot's load counts them)

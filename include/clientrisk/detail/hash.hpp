@@ -51,6 +51,20 @@ inline std::uint64_t tail_word(const char* p, std::size_t n) {
   return byte(0) | byte(n / 2) | byte(n - 1);
 }
 
+// a == b, with no call for strings of up to 16 bytes: tail_word() and two overlapping words
+// hold every byte.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  if (n < 8) return tail_word(a.data(), n) == tail_word(b.data(), n);
+  if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
+  std::uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.data(), 8), std::memcpy(&a1, a.data() + n - 8, 8);
+  std::memcpy(&b0, b.data(), 8), std::memcpy(&b1, b.data() + n - 8, 8);
+  return a0 == b0 && a1 == b1;
+}
+
 // Hash of a byte string: 8-byte words folded through a 64-bit finaliser.
 inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
   std::uint64_t h = mix64(seed ^ (s.size() * 0x9e3779b97f4a7c15ULL));
@@ -77,7 +91,7 @@ class Interner {
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.index == npos) return npos;
-      if (s.tag == static_cast<std::uint32_t>(h >> 32) && this->name(s.index) == name) return s.index;
+      if (s.tag == static_cast<std::uint32_t>(h >> 32) && same_bytes(this->name(s.index), name)) return s.index;
     }
   }
 
