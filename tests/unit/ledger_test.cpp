@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -464,4 +467,96 @@ TEST(Ledger, LenientBatchReturnsRejectionsAndAppliesTheRest) {
   EXPECT_EQ(rejected[1].column, "detail");
   ledger.advance(day("2024-02-01"));
   EXPECT_EQ(ledger.state(ledger.client_index("c")).open_amount, 60000);
+}
+
+// The scan for control characters reads words; a control character at any position of ids of
+// every length up to 24 is found, and bytes from 0x20 up (UTF-8 included) are not taken for one.
+TEST(Ledger, ControlCharacterFoundAtEveryPositionOfClientAndRef) {
+  for (std::size_t n = 1; n <= 24; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (char bad : {'\0', '\x01', '\t', '\x1f'}) {
+        std::string id(n, '\xc3');
+        id[at] = bad;
+        Ledger l;
+        std::vector<Event> by_client{invoice("2024-01-01", id, "F1", 100, "2024-01-31")};
+        auto rejected = l.post(by_client, true);
+        ASSERT_EQ(rejected.size(), 1u) << n << " " << at;
+        EXPECT_EQ(rejected[0].column, "client");
+        EXPECT_EQ(rejected[0].message, "client contains a control character");
+        std::vector<Event> by_ref{invoice("2024-01-01", "C", id, 100, "2024-01-31")};
+        rejected = l.post(by_ref, true);
+        ASSERT_EQ(rejected.size(), 1u) << n << " " << at;
+        EXPECT_EQ(rejected[0].column, "ref");
+        EXPECT_EQ(rejected[0].message, "ref contains a control character");
+      }
+    }
+    Ledger l;
+    std::vector<Event> fine{invoice("2024-01-01", std::string(n, ' ') + "\x7f\xff", std::string(n, '~'), 100, "2024-01-31")};
+    EXPECT_TRUE(l.post(fine, true).empty()) << n;
+  }
+}
+
+// Client ids are compared a word at a time: ids of every length up to 40 that differ in one byte
+// are told apart, and an id posted again finds its client.
+TEST(Ledger, ClientIdsDifferingInOneByteAreDifferentClients) {
+  Ledger l;
+  std::vector<Event> events;
+  std::vector<std::string> ids;
+  for (std::size_t n = 1; n <= 40; ++n) {
+    const std::string base(n, 'a');
+    ids.push_back(base);
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = base;
+      other[at] = 'b';
+      ids.push_back(other);
+    }
+  }
+  for (const auto& id : ids) events.push_back(invoice("2024-01-01", id, "F1", 100, "2024-01-31"));
+  for (const auto& id : ids) events.push_back(payment("2024-01-05", id, "F1", 40));
+  ASSERT_TRUE(l.post(events).empty());
+  l.advance(day("2024-01-31"));
+  ASSERT_EQ(l.client_count(), ids.size());
+  for (const auto& id : ids) {
+    const std::uint32_t c = l.client_index(id);
+    ASSERT_NE(c, Ledger::npos) << id;
+    EXPECT_EQ(l.client_id(c), id);
+    EXPECT_EQ(l.state(c).open_amount, 60) << id;
+  }
+  EXPECT_EQ(l.client_index(std::string(41, 'a')), Ledger::npos);
+}
+
+// The growth table holds std::exp2(d / half_life) bit for bit, outside it growth is computed,
+// and a half-life's table is shared.
+TEST(GrowthTable, HoldsExp2BitForBitAndIsSharedPerHalfLife) {
+  for (double h : {1.0, 30.0, 180.0, 365.25}) {
+    const detail::GrowthTable t(h);
+    for (std::int32_t d = -100; d < detail::GrowthTable::kDays + 100; ++d) {
+      const double want = std::exp2(d / h), got = t(d);
+      ASSERT_EQ(std::memcmp(&want, &got, sizeof want), 0) << h << " " << d;
+    }
+  }
+  const auto a = detail::GrowthTable::shared(181.5), b = detail::GrowthTable::shared(181.5);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(a.get(), detail::GrowthTable::shared(182.5).get());
+}
+
+// Past 16 half-lives the process shares no more tables: a ledger whose half-life has none
+// computes its growth. Exits with 0 when both hold.
+int growth_without_a_table() {
+  int tables = 0;
+  for (int k = 0; k < 40; ++k) tables += detail::GrowthTable::shared(1000.0 + k) != nullptr;
+  const bool capped = tables <= 16 && !detail::GrowthTable::shared(2001);
+  Ledger l(DecayConfig{2001, 2001, 2001});
+  std::vector<Event> events{make("2024-01-01", "C", EventKind::complaint, {}, {}, nullptr, "3"),
+                            make("2024-01-11", "C", EventKind::complaint, {}, {}, nullptr, "2")};
+  l.post(events);
+  l.advance(day("2024-01-31"));
+  const double want = 3 * std::exp2(0 / 2001.0) + 2 * std::exp2(10 / 2001.0);
+  return capped && l.state(0).complaints == want ? 0 : 1;
+}
+
+// In a child process, so that the cache of this one stays as it is.
+TEST(GrowthTableDeathTest, LedgersOfHalfLivesWithoutATableComputeGrowth) {
+  EXPECT_EXIT(std::exit(growth_without_a_table()), ::testing::ExitedWithCode(0), "");
 }
