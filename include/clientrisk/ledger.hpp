@@ -527,38 +527,55 @@ class Ledger {
       if (max_events_per_client_ < npos) limit_events(st, order, sorted, mark);
       registry_.reserve_more(st.registrations);  // no rehash from here on: entries keep their index
       undo.reserve(st.disputes);
-      // Client by client (a client's references can only name its own invoices and contracts),
-      // invoices and contracts first, so that a reference to one finds it wherever it stands in
-      // the batch and a misdated reference is reported as such. Registry slots and client states
-      // are fetched a few records ahead.
+      auto judge = [&](std::size_t p, detail::RefEntry* registered, std::int32_t registered_date) {
+        detail::RefEntry* entry = nullptr;
+        const Verdict v = check(sorted[p], undo, entry, registered, registered_date);
+        if (v == Verdict::ok) {
+          if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
+        } else {
+          mark[p] = kRejected;
+          const std::uint32_t k = staged(order, p);
+          st.rejected.push_back(explain(v, sorted[p], st.ref(k), entry, st.source[k]));
+        }
+      };
+      // Invoices and contracts first, all of them, in canonical order: a reference can only name
+      // its own client's, and validation changes no client state, so each is judged as it would be
+      // client by client, and a reference then finds its registration wherever it stands in the
+      // batch (a misdated one is reported as such). In a loop of their own, little work separates
+      // two registry insertions, and the slots fetched a few registrations ahead arrive in time.
       constexpr std::size_t ahead = 8;
-      std::size_t fetched = 0;
-      for (std::size_t b = 0, e = 0; b < n; b = e) {
+      for (std::size_t p = 0, f = 0, fetched = 0; p < n; ++p) {  // fetched: registrations in [p, f)
+        if (!registers(sorted[p].kind)) continue;
+        for (; f < n && fetched < ahead; ++f) {
+          if (!registers(sorted[f].kind)) continue;
+          registry_.prefetch(sorted[f].key);
+          prefetch_state_field(sorted[f].client, &ClientState::last_date);  // what check() reads
+          ++fetched;
+        }
+        --fetched;  // p's, fetched by now
+        if (mark[p] != kRejected) judge(p, nullptr, 0);
+      }
+      // Then the other records, client by client. A reference to a registration of its own run
+      // takes the registration's entry; the others look theirs up, fetched a few records ahead.
+      for (std::size_t b = 0, e = 0, fetched = 0; b < n; b = e) {
         for (; e < n && sorted[e].client == sorted[b].client; ++e)
           if (horizon_ != detail::kNoDate && sorted[e].date <= horizon_) {
             ++due_now;
             needs.add(sorted[e]);  // rejected or not: room for a few more records does no harm
           }
         for (; fetched < std::min(n, e + ahead); ++fetched) {
-          if (sorted[fetched].key) registry_.prefetch(sorted[fetched].key);
-          if (fetched == 0 || sorted[fetched].client != sorted[fetched - 1].client)
-            prefetch_state_field(sorted[fetched].client, &ClientState::last_date);  // what check() reads
+          const detail::Record& r = sorted[fetched];
+          if (r.key && !registers(r.kind) && !registered_just_before(sorted, fetched)) registry_.prefetch(r.key);
+          if (fetched == 0 || r.client != sorted[fetched - 1].client)
+            prefetch_state_field(r.client, &ClientState::last_date);
         }
-        for (const bool registering : {true, false}) {
-          for (std::size_t p = b; p < e; ++p) {
-            if (registers(sorted[p].kind) != registering || mark[p] == kRejected) continue;
-            detail::RefEntry* entry = nullptr;
-            const std::size_t q = registering ? e : registration_in_run(sorted, mark, b, e, sorted[p].key);
-            const Verdict v = q == e ? check(sorted[p], undo, entry)
-                                     : check(sorted[p], undo, entry, &registry_.value_at(mark[q]), sorted[q].date);
-            if (v == Verdict::ok) {
-              if (entry) mark[p] = static_cast<std::uint32_t>(registry_.index_of(entry));
-            } else {
-              mark[p] = kRejected;
-              const std::uint32_t k = staged(order, p);
-              st.rejected.push_back(explain(v, sorted[p], st.ref(k), entry, st.source[k]));
-            }
-          }
+        for (std::size_t p = b; p < e; ++p) {
+          if (registers(sorted[p].kind) || mark[p] == kRejected) continue;
+          const std::size_t q = registration_in_run(sorted, mark, b, e, sorted[p].key);
+          if (q == e)
+            judge(p, nullptr, 0);
+          else
+            judge(p, &registry_.value_at(mark[q]), sorted[q].date);
         }
       }
       std::sort(st.rejected.begin(), st.rejected.end(),
@@ -698,6 +715,14 @@ class Ledger {
     for (std::size_t q = b; q < e; ++q)
       if (sorted[q].key == key && registers(sorted[q].kind) && mark[q] < kRejected) return q;
     return e;
+  }
+
+  // Whether one of the 16 records before f in canonical order registers f's ref for its client:
+  // then validation will take that entry without a look-up, and f's need not be fetched.
+  static bool registered_just_before(const detail::BigVector<detail::Record>& sorted, std::size_t f) {
+    for (std::size_t q = f; q-- > 0 && f - q <= 16 && sorted[q].client == sorted[f].client;)
+      if (sorted[q].key == sorted[f].key && registers(sorted[q].kind)) return true;
+    return false;
   }
 
   // The hot half of validation: no strings, nothing changed unless the record is valid. entry is
