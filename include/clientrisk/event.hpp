@@ -140,6 +140,7 @@ inline constexpr std::uint8_t kBadDetail = 0xff;
 // free text or unused, kBadDetail when the text is not valid for the kind.
 constexpr std::uint8_t detail_code(EventKind kind, std::string_view text) {
   auto known = [](std::uint8_t c) { return c ? c : kBadDetail; };
+  if (static_cast<int>(kind) >= event_kind_count) return kBadDetail;
   switch (kind) {
     case EventKind::complaint:
     case EventKind::review:
@@ -155,6 +156,8 @@ constexpr std::uint8_t detail_code(EventKind kind, std::string_view text) {
 
 // Why detail_code() refused a text.
 [[gnu::cold]] inline FieldError detail_error(EventKind kind, std::string_view text) {
+  if (static_cast<int>(kind) >= event_kind_count)
+    return {"kind", "unknown kind code " + std::to_string(static_cast<int>(kind))};
   const std::string got = ", got '" + std::string(text) + "'";
   switch (kind) {
     case EventKind::complaint: return {"detail", "severity must be 1 to 5" + got};

@@ -560,3 +560,14 @@ int growth_without_a_table() {
 TEST(GrowthTableDeathTest, LedgersOfHalfLivesWithoutATableComputeGrowth) {
   EXPECT_EXIT(std::exit(growth_without_a_table()), ::testing::ExitedWithCode(0), "");
 }
+
+// parse_detail() of a kind code past the last kind refuses it, naming the kind.
+TEST(Event, ParseDetailRefusesAnUnknownKind) {
+  for (const char* text : {"", "x", "3"}) {
+    FieldError err;
+    EXPECT_FALSE(parse_detail(static_cast<EventKind>(200), text, &err)) << text;
+    EXPECT_EQ(err.column, "kind");
+    EXPECT_EQ(err.message, "unknown kind code 200");
+  }
+  EXPECT_EQ(parse_detail(EventKind::review, "4", nullptr), std::optional<std::uint8_t>(4));
+}
