@@ -11,8 +11,8 @@
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <memory>
 #include <mutex>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,16 +78,22 @@ class GrowthTable {
   }
 
   // The table of a half-life, shared by every ledger of the process that uses it. The first 16
-  // half-lives asked for get one; null for any other (growth is then computed each time).
-  static std::shared_ptr<const GrowthTable> shared(double half_life) {
-    static std::mutex mutex;
-    static std::vector<std::shared_ptr<const GrowthTable>> tables;
-    const std::lock_guard lock(mutex);
-    for (const auto& t : tables)
+  // half-lives asked for get one, null for any other (growth is then computed each time). The
+  // tables lie in static storage: no allocation to fail, none to free.
+  static const GrowthTable* shared(double half_life) {
+    struct Store {
+      std::mutex mutex;
+      std::size_t used = 0;
+      alignas(GrowthTable) unsigned char bytes[16][sizeof(GrowthTable)];
+    };
+    static Store store;
+    const std::lock_guard lock(store.mutex);
+    for (std::size_t i = 0; i < store.used; ++i) {
+      const GrowthTable* t = std::launder(reinterpret_cast<const GrowthTable*>(store.bytes[i]));
       if (t->half_life_ == half_life) return t;
-    if (tables.size() >= 16) return nullptr;
-    tables.push_back(std::make_shared<const GrowthTable>(half_life));
-    return tables.back();
+    }
+    if (store.used == std::size(store.bytes)) return nullptr;
+    return ::new (store.bytes[store.used++]) GrowthTable(half_life);
   }
 
  private:
@@ -858,9 +864,9 @@ class Ledger {
   }
 
   void rebase(ClientState& c, std::int32_t new_epoch) {
-    const double dp = growth(c.epoch, new_epoch, payment_growth_.get(), decay_.payment_half_life_days);
-    const double dd = growth(c.epoch, new_epoch, dissatisfaction_growth_.get(), decay_.dissatisfaction_half_life_days);
-    const double dr = growth(c.epoch, new_epoch, review_growth_.get(), decay_.review_half_life_days);
+    const double dp = growth(c.epoch, new_epoch, payment_growth_, decay_.payment_half_life_days);
+    const double dd = growth(c.epoch, new_epoch, dissatisfaction_growth_, decay_.dissatisfaction_half_life_days);
+    const double dr = growth(c.epoch, new_epoch, review_growth_, decay_.review_half_life_days);
     c.paid_w *= dp, c.paid_paydex *= dp, c.paid_dbt *= dp;
     c.complaints *= dd, c.returned *= dd, c.invoiced_decayed *= dd, c.disputes *= dd, c.disputed *= dd;
     c.reviews *= dr, c.rating_sum *= dr, c.negative_reviews *= dr;
@@ -930,7 +936,7 @@ class Ledger {
 
   void payment_experience(ClientState& c, std::int32_t date, std::int32_t due, std::int64_t amount) {
     const double w =
-        static_cast<double>(amount) * growth(date, c.epoch, payment_growth_.get(), decay_.payment_half_life_days);
+        static_cast<double>(amount) * growth(date, c.epoch, payment_growth_, decay_.payment_half_life_days);
     const double late = date - due;
     c.paid_w += w;
     c.paid_paydex += w * detail::paydex_of_days(late);
@@ -1045,7 +1051,7 @@ class Ledger {
     const bool decays = r.kind == EventKind::invoice || r.kind == EventKind::dispute_opened ||
                         r.kind == EventKind::complaint || r.kind == EventKind::return_;
     const double gd =
-        decays ? growth(r.date, c.epoch, dissatisfaction_growth_.get(), decay_.dissatisfaction_half_life_days) : 0.0;
+        decays ? growth(r.date, c.epoch, dissatisfaction_growth_, decay_.dissatisfaction_half_life_days) : 0.0;
     switch (r.kind) {
       case EventKind::invoice: {
         std::uint32_t slot;
@@ -1142,7 +1148,7 @@ class Ledger {
         break;
       case EventKind::review:
       {
-        const double g = growth(r.date, c.epoch, review_growth_.get(), decay_.review_half_life_days);
+        const double g = growth(r.date, c.epoch, review_growth_, decay_.review_half_life_days);
         c.reviews += g;
         c.rating_sum += g * r.code;
         if (r.code <= 2) c.negative_reviews += g;
@@ -1152,7 +1158,9 @@ class Ledger {
   }
 
   DecayConfig decay_;
-  std::shared_ptr<const detail::GrowthTable> payment_growth_, dissatisfaction_growth_, review_growth_;  // of decay_
+  const detail::GrowthTable* payment_growth_ = nullptr;  // of decay_, or null (growth computed)
+  const detail::GrowthTable* dissatisfaction_growth_ = nullptr;
+  const detail::GrowthTable* review_growth_ = nullptr;
   detail::Interner interner_;
   detail::BigVector<ClientState> states_;
   std::size_t clients_with_events_ = 0;  // states with first_date set (a snapshot's load counts them)

@@ -535,10 +535,11 @@ TEST(GrowthTable, HoldsExp2BitForBitAndIsSharedPerHalfLife) {
       ASSERT_EQ(std::memcmp(&want, &got, sizeof want), 0) << h << " " << d;
     }
   }
-  const auto a = detail::GrowthTable::shared(181.5), b = detail::GrowthTable::shared(181.5);
+  const detail::GrowthTable* a = detail::GrowthTable::shared(181.5);
   ASSERT_TRUE(a);
-  EXPECT_EQ(a.get(), b.get());
-  EXPECT_NE(a.get(), detail::GrowthTable::shared(182.5).get());
+  EXPECT_EQ(a, detail::GrowthTable::shared(181.5));
+  EXPECT_NE(a, detail::GrowthTable::shared(182.5));
+  for (std::int32_t d = 0; d < detail::GrowthTable::kDays; d += 97) EXPECT_EQ((*a)(d), std::exp2(d / 181.5)) << d;
 }
 
 // Past 16 half-lives the process shares no more tables: a ledger whose half-life has none
