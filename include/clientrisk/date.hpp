@@ -37,16 +37,27 @@ constexpr std::int32_t days_from_civil(int y, unsigned m, unsigned d) {
   return static_cast<std::int32_t>(era * 146097 + static_cast<int>(doe) - 719468);
 }
 
-constexpr CivilDate civil_from_days(std::int32_t z) {
+// A day as the year of years that start in March (March of year 0 is the first) and the day
+// of that year, 0 for March 1st: the first steps of civil_from_days() and month_from_days().
+struct MarchDay {
+  std::int64_t year;
+  unsigned day;
+};
+
+constexpr MarchDay march_day(std::int32_t z) {
   const std::int64_t zz = static_cast<std::int64_t>(z) + 719468;
   const std::int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(zz - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  return {yoe + era * 400, doe - (365 * yoe + yoe / 4 - yoe / 100)};
+}
+
+constexpr CivilDate civil_from_days(std::int32_t z) {
+  const MarchDay md = march_day(z);
+  const unsigned mp = (5 * md.day + 2) / 153;
+  const unsigned d = md.day - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int y = static_cast<int>(yoe + era * 400) + (m <= 2 ? 1 : 0);
+  const int y = static_cast<int>(md.year) + (m <= 2 ? 1 : 0);
   return {y, m, d};
 }
 
@@ -54,13 +65,9 @@ constexpr CivilDate civil_from_days(std::int32_t z) {
 // years that start in March, month mp (0 for March) of year y is month (y - 1970) * 12 + mp + 2
 // of the calendar, in January and February of the next year too.
 constexpr std::int32_t month_from_days(std::int32_t z) {
-  const std::int64_t zz = static_cast<std::int64_t>(z) + 719468;
-  const std::int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(zz - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  return static_cast<std::int32_t>((static_cast<std::int64_t>(yoe) + era * 400 - 1970) * 12 + mp + 2);
+  const MarchDay md = march_day(z);
+  const unsigned mp = (5 * md.day + 2) / 153;
+  return static_cast<std::int32_t>((md.year - 1970) * 12 + mp + 2);
 }
 
 }  // namespace detail
