@@ -16,6 +16,7 @@
 #include <cstring>
 #include <streambuf>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "archive.hpp"
@@ -252,6 +253,7 @@ struct LedgerAccess {
     save_block<char>(ar, l.interner_.arena());
     save_block<std::size_t>(ar, l.interner_.ends());
     save_block<ClientState>(ar, l.states_);
+    save_block<std::uint32_t>(ar, l.events_);
     save_block<Invoice>(ar, l.pool_);
     save_block<std::uint32_t>(ar, l.free_);
     // The references, a block at a time, straight from the registry.
@@ -283,9 +285,15 @@ struct LedgerAccess {
     load_block<std::size_t>(ar, in, ends, "client id ends");
     if (auto why = l.interner_.assign(std::move(arena), std::move(ends))) throw Inconsistent{*why};
     load_block<ClientState>(ar, in, l.states_, "client states");
-    if (version < 3)  // the four bytes of the event count were padding, zero; clients count from the load
-      for (const ClientState& c : l.states_)
-        if (c.events != 0) throw Inconsistent{"a client's padding is not zero"};
+    if (version >= 4) {
+      load_block<std::uint32_t>(ar, in, l.events_, "event counts");
+    } else {  // the event counts were in the states' last four bytes (version 3) or not kept, zero
+      l.events_.resize(l.states_.size());
+      for (std::size_t i = 0; i < l.states_.size(); ++i) {
+        if (version < 3 && l.states_[i].reserved != 0) throw Inconsistent{"a client's padding is not zero"};
+        l.events_[i] = std::exchange(l.states_[i].reserved, 0);
+      }
+    }
     load_block<Invoice>(ar, in, l.pool_, "invoices");
     load_block<std::uint32_t>(ar, in, l.free_, "free invoice slots");
     // The references, a block at a time, straight into the registry.
@@ -318,6 +326,7 @@ struct LedgerAccess {
     l.interner_.advise_huge_pages();
     l.registry_.advise_huge_pages();
     advise_huge_pages(l.states_);
+    advise_huge_pages(l.events_);
     advise_huge_pages(l.pool_);
     advise_huge_pages(l.pending_);
   }
@@ -337,6 +346,8 @@ struct LedgerAccess {
     const std::size_t slots = l.pool_.size();
     if (l.states_.size() != n)
       fail(std::to_string(l.states_.size()) + " client states for " + std::to_string(n) + " client ids");
+    if (l.events_.size() != n)
+      fail(std::to_string(l.events_.size()) + " event counts for " + std::to_string(n) + " client ids");
     if (!day_ok(l.horizon_) || !day_ok(l.latest_)) fail("the horizon or the latest date is outside the calendar");
     if (!l.revenue_.empty() &&
         (!month_ok(l.revenue_base_) || l.revenue_base_ == kNoDate ||
@@ -366,6 +377,7 @@ struct LedgerAccess {
           (c.first_invoice_month != kNoDate) != (c.ring_month != kNoDate) ||
           (!seen && (c.ring_month != kNoDate || c.open_count != 0)))
         fail(who + "its dates contradict one another");
+      if (c.reserved != 0) fail(who + "its padding is not zero");
       if (c.open_amount < 0 || c.credit_balance < 0 || c.disputed_open < 0)
         fail(who + "a balance is negative");
       for (std::int64_t v : c.invoiced)
@@ -454,7 +466,7 @@ struct LedgerAccess {
 }  // namespace v1
 }  // namespace clientrisk
 
-BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 3)
+BOOST_CLASS_VERSION(clientrisk::detail::LedgerImage, 4)
 
 namespace boost::serialization {
 
@@ -466,6 +478,8 @@ void save(Archive& ar, const clientrisk::detail::LedgerImage& image, const unsig
 // Version 2 dates the oldest open dispute of each reference; a version 1 snapshot did not keep
 // it, and an invoice's disputes count as open since the invoice's date. Version 3 counts each
 // client's events (max_events_per_client); the clients of an earlier one count from the load.
+// Version 4 keeps the counts in a block of their own, after the states, whose last four bytes
+// held them and are now padding.
 template <class Archive>
 void load(Archive& ar, clientrisk::detail::LedgerImage& image, const unsigned int version) {
   clientrisk::detail::check_class_version(version, boost::serialization::version<clientrisk::detail::LedgerImage>::value,

@@ -164,6 +164,6 @@ TEST(Robustness, EventsOfAClientBeyondMaxEventsPerClientAreRejectedByName) {
   // Raising the limit makes room again.
   copy.set_max_events_per_client(4);
   copy.post(make(day("2024-02-02"), "a", EventKind::complaint, {}, {}, {}, "1"));
-  EXPECT_EQ(copy.ledger().state(copy.ledger().client_index("a")).events, 4u);
-  EXPECT_EQ(copy.ledger().state(copy.ledger().client_index("b")).events, 2u);
+  EXPECT_EQ(copy.ledger().event_count(copy.ledger().client_index("a")), 4u);
+  EXPECT_EQ(copy.ledger().event_count(copy.ledger().client_index("b")), 2u);
 }

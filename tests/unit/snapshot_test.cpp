@@ -46,7 +46,8 @@ std::vector<Event> ledger_of(std::uint64_t clients, std::uint64_t seed) {
 
 // A small engine that holds some of everything: open and closed invoices, a dispute, incidents,
 // contracts, reviews, and events dated after its horizon, waiting. tests/data/snapshot-v1.crs
-// is its snapshot as version 1 wrote it: keep these events as they are.
+// and snapshot-v3.crs are its snapshots as versions 1 and 3 wrote them: keep these events as
+// they are.
 Engine small_engine() {
   Engine e;
   e.post(std::vector<Event>{
@@ -127,8 +128,23 @@ TEST(Snapshot, TheGoldenSnapshotOfVersion1Loads) {
   EXPECT_EQ(golden.score("ACME").reasons, fresh.score("ACME").reasons);
   // Version 1 did not count events: its clients count from the load, the others from the start.
   const std::uint32_t acme = golden.ledger().client_index("ACME");
-  EXPECT_EQ(golden.ledger().state(acme).events, 0u);
-  EXPECT_GT(fresh.ledger().state(fresh.ledger().client_index("ACME")).events, 0u);
+  EXPECT_EQ(golden.ledger().event_count(acme), 0u);
+  EXPECT_GT(fresh.ledger().event_count(fresh.ledger().client_index("ACME")), 0u);
+}
+
+// Version 3 kept each client's event count in the last four bytes of its state: loaded, the
+// engine is the one its events build, down to the bytes of its own snapshot.
+TEST(Snapshot, TheGoldenSnapshotOfVersion3Loads) {
+  Engine golden = load_snapshot(std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data/snapshot-v3.crs");
+  Engine fresh = small_engine();
+  ASSERT_EQ(golden.client_count(), fresh.client_count());
+  for (std::uint32_t i = 0; i < fresh.client_count(); ++i) {
+    EXPECT_GT(golden.ledger().event_count(i), 0u) << fresh.client_id(i);
+    EXPECT_EQ(golden.ledger().event_count(i), fresh.ledger().event_count(i)) << fresh.client_id(i);
+    EXPECT_EQ(golden.ledger().state(i).reserved, 0u) << fresh.client_id(i);
+  }
+  EXPECT_EQ(rows_of(golden, golden.score_all(day("2024-06-30"))), rows_of(fresh, fresh.score_all(day("2024-06-30"))));
+  EXPECT_TRUE(snapshot_bytes(golden) == snapshot_bytes(fresh));
 }
 
 // The count of each client's events is part of the state a snapshot keeps; the limit is not.
@@ -138,9 +154,9 @@ TEST(Snapshot, KeepsEachClientsEventCount) {
   Engine b = engine_from_snapshot_bytes(snapshot_bytes(e), "s.crs");
   EXPECT_EQ(b.max_events_per_client(), Ledger::npos);
   for (std::uint32_t i = 0; i < e.client_count(); ++i)
-    EXPECT_EQ(b.ledger().state(i).events, e.ledger().state(i).events) << e.client_id(i);
+    EXPECT_EQ(b.ledger().event_count(i), e.ledger().event_count(i)) << e.client_id(i);
   const std::uint32_t acme = b.ledger().client_index("ACME");
-  b.set_max_events_per_client(b.ledger().state(acme).events);
+  b.set_max_events_per_client(b.ledger().event_count(acme));
   EXPECT_THROW(b.post(make(*b.ledger().latest_event_date(), "ACME", EventKind::complaint, {}, {}, {}, "1")), InvalidInput);
 }
 
@@ -301,22 +317,26 @@ TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
   std::string payload = payload_of(good);
   const std::string model = payload_of(model_file_bytes(e.model(), ArchiveFormat::binary));
   ASSERT_EQ(payload.compare(0, model.size(), model), 0);
-  ASSERT_EQ(payload[model.size() + 1], '\x03');  // version 3
-  // Version 2 had padding where version 3 counts each client's events: not zero, it is refused.
-  payload[model.size() + 1] = '\x02';
-  try {
-    engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
-    ADD_FAILURE() << "accepted";
-  } catch (const FileFormatError& err) {
-    EXPECT_NE(std::string(err.what()).find("a client's padding is not zero"), std::string::npos) << err.what();
-  }
-  payload[model.size() + 1] = '\x04';
+  ASSERT_EQ(payload[model.size() + 1], '\x04');  // version 4
+  payload[model.size() + 1] = '\x05';
   try {
     engine_from_snapshot_bytes(reenveloped(good, payload), "s.crs");
     ADD_FAILURE() << "accepted";
   } catch (const FileFormatError& err) {
     EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
-    EXPECT_NE(std::string(err.what()).find("newer than this build's 3; upgrade clientrisk"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("newer than this build's 4; upgrade clientrisk"), std::string::npos) << err.what();
+  }
+  // Version 2 had padding where version 3 counts each client's events: not zero, it is refused.
+  const std::string v3 = read_bytes(std::string(CLIENTRISK_SOURCE_DIR) + "/tests/data/snapshot-v3.crs");
+  std::string relabelled = payload_of(v3);
+  ASSERT_EQ(relabelled.compare(0, model.size(), model), 0);
+  ASSERT_EQ(relabelled[model.size() + 1], '\x03');
+  relabelled[model.size() + 1] = '\x02';
+  try {
+    engine_from_snapshot_bytes(reenveloped(v3, relabelled), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("a client's padding is not zero"), std::string::npos) << err.what();
   }
 }
 
