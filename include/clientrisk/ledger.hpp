@@ -387,11 +387,11 @@ class Ledger {
 
   // Bytes held for client state, open invoices and the reference registry (for the memory counters).
   std::size_t state_bytes() const {
-    return states_.capacity() * sizeof(ClientState) + events_.capacity() * sizeof(std::uint32_t) +
+    return states_.block_bytes() + events_.block_bytes() +
            incidents_.capacity() * sizeof(Incidents) +
            interner_.memory_bytes();
   }
-  std::size_t invoice_bytes() const { return pool_.capacity() * sizeof(detail::Invoice); }
+  std::size_t invoice_bytes() const { return pool_.block_bytes(); }
   std::size_t registry_bytes() const { return registry_.memory_bytes(); }
   std::size_t open_invoice_count() const { return pool_.size() - free_.size(); }
 
@@ -1062,7 +1062,7 @@ class Ledger {
           free_.pop_back();
         } else {
           slot = static_cast<std::uint32_t>(pool_.size());
-          pool_.emplace_back();  // within the capacity reserve_to_apply() made
+          pool_.push_back({});  // within the capacity reserve_to_apply() made
         }
         pool_[slot] = detail::Invoice{r.amount, r.amount, r.key, r.date, r.due, detail::kNone, detail::kNone};
         link_open(c, slot);
@@ -1164,13 +1164,13 @@ class Ledger {
   const detail::GrowthTable* dissatisfaction_growth_ = nullptr;
   const detail::GrowthTable* review_growth_ = nullptr;
   detail::Interner interner_;
-  detail::BigVector<ClientState> states_;
+  detail::GrowableArray<ClientState> states_;
   // Each client's event count, apart from its state: counting a batch reads 4 bytes a client, not
   // a line of its state.
-  detail::BigVector<std::uint32_t> events_;
+  detail::GrowableArray<std::uint32_t> events_;
   std::size_t clients_with_events_ = 0;  // states with first_date set (a snapshot's load counts them)
-  detail::BigVector<detail::Invoice> pool_;
-  std::vector<std::uint32_t> free_;
+  detail::GrowableArray<detail::Invoice> pool_;
+  detail::GrowableArray<std::uint32_t> free_;
   detail::FlatMap<detail::RefEntry> registry_;
   std::size_t max_clients_ = npos;
   std::size_t max_events_per_client_ = npos;

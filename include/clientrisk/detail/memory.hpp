@@ -4,8 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #if defined(__linux__)
@@ -90,6 +94,163 @@ using BigVector = std::vector<T, HugePageAllocator<T>>;
 template <class T>
 void advise_huge_pages(const BigVector<T>& v) {
   if (v.capacity() * sizeof(T) >= kHugePage) advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+}
+
+// A contiguous array of trivially copyable T that grows without copying its contents once it is
+// large. A block of 2 MiB and more is a memory mapping of its own (Linux), whole 2 MiB pages
+// aligned to them and marked for huge pages; growing it extends the mapping in place when the addresses after it are
+// free, or moves its pages (mremap), which copies no byte and needs no second block beside the
+// first. Smaller blocks come from operator new (so that a program's own operator new sees them)
+// and are copied on growth. Elsewhere than on Linux, large blocks are aligned allocations, copied
+// on growth too. A copy holds its size, not its capacity, as a std::vector's does.
+template <class T>
+class GrowableArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
+ public:
+  using value_type = T;
+
+  GrowableArray() = default;
+  GrowableArray(const GrowableArray& other) {
+    reserve(other.size_);
+    if (other.size_) std::memcpy(data_, other.data_, other.size_ * sizeof(T));
+    size_ = other.size_;
+  }
+  GrowableArray(GrowableArray&& other) noexcept { swap(other); }
+  GrowableArray& operator=(GrowableArray other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~GrowableArray() { release(data_, bytes_); }
+
+  void swap(GrowableArray& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(bytes_, other.bytes_);
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return bytes_ / sizeof(T); }
+  std::size_t block_bytes() const { return bytes_; }
+
+  // Marks a large block for huge pages, after a DeferHugePages (advice only).
+  void advise_huge_pages() const {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (large(bytes_)) madvise(data_, bytes_, MADV_HUGEPAGE);
+#endif
+  }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  T& back() { return data_[size_ - 1]; }
+  const T& back() const { return data_[size_ - 1]; }
+
+  void push_back(const T& v) {
+    if (size_ == capacity()) grow_for(size_ + 1);
+    data_[size_++] = v;
+  }
+  void pop_back() { --size_; }
+  void clear() { size_ = 0; }
+
+  // Elements added are value-initialised; shrinking keeps the capacity.
+  void resize(std::size_t n) {
+    if (n > capacity()) grow_for(n);
+    for (std::size_t i = size_; i < n; ++i) new (data_ + i) T{};
+    size_ = n;
+  }
+
+  // Capacity for at least n elements; the contents stay. Throws std::bad_alloc and leaves the
+  // array as it was when memory runs out.
+  void reserve(std::size_t n) {
+    if (n <= capacity()) return;
+    if (n > static_cast<std::size_t>(-1) / sizeof(T) - kHugePage) throw std::bad_alloc();
+    std::size_t bytes = n * sizeof(T);
+    if (bytes >= kHugePage) bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    data_ = static_cast<T*>(reallocate(data_, bytes_, size_ * sizeof(T), bytes));
+    bytes_ = bytes;
+  }
+
+ private:
+  void grow_for(std::size_t n) { reserve(std::max(n, capacity() + capacity() / 2 + 16)); }
+
+  static bool large(std::size_t bytes) { return bytes >= kHugePage; }
+
+  // A new block of bytes (a multiple of kHugePage), aligned to kHugePage and advised for huge pages.
+  static void* allocate_large(std::size_t bytes) {
+#if defined(__linux__)
+    void* p = mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t aligned = (begin + kHugePage - 1) / kHugePage * kHugePage;
+    if (aligned > begin) munmap(p, aligned - begin);
+    if (const std::size_t after = begin + kHugePage - aligned) munmap(reinterpret_cast<void*>(aligned + bytes), after);
+    void* q = reinterpret_cast<void*>(aligned);
+#else
+    void* q = std::aligned_alloc(kHugePage, bytes);
+    if (!q) throw std::bad_alloc();
+#endif
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (!DeferHugePages::active()) madvise(q, bytes, MADV_HUGEPAGE);
+#endif
+    return q;
+  }
+
+  // The block p of old_bytes, used up to used bytes, as a block of new_bytes (larger) holding
+  // the same first used bytes; p is released unless it is the block returned.
+  static void* reallocate(void* p, std::size_t old_bytes, std::size_t used, std::size_t new_bytes) {
+#if defined(__linux__)
+    if (large(old_bytes)) {
+      void* q = mremap(p, old_bytes, new_bytes, 0);  // in place
+      if (q == MAP_FAILED) {
+        void* to = allocate_large(new_bytes);
+        q = mremap(p, old_bytes, new_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+        if (q == MAP_FAILED) {
+          munmap(to, new_bytes);
+          throw std::bad_alloc();
+        }
+      }
+#if defined(MADV_HUGEPAGE)
+      if (!DeferHugePages::active()) madvise(q, new_bytes, MADV_HUGEPAGE);
+#endif
+      return q;
+    }
+#endif
+    void* q = large(new_bytes) ? allocate_large(new_bytes) : ::operator new(new_bytes);
+    if (used) std::memcpy(q, p, used);
+    release(p, old_bytes);
+    return q;
+  }
+
+  static void release(void* p, std::size_t bytes) {
+    if (!p) return;
+    if (!large(bytes)) {
+      ::operator delete(p);
+      return;
+    }
+#if defined(__linux__)
+    munmap(p, bytes);
+#else
+    std::free(p);
+#endif
+  }
+
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  // Of the block. Whole huge pages when large: applying a batch to an invoice pool whose mapping
+  // ended inside a huge page (4 KiB pages) took 1.8 times as long.
+  std::size_t bytes_ = 0;
+};
+
+template <class T>
+void advise_huge_pages(const GrowableArray<T>& v) {
+  v.advise_huge_pages();
 }
 
 }  // namespace detail
