@@ -328,6 +328,7 @@ struct LedgerAccess {
     advise_huge_pages(l.states_);
     advise_huge_pages(l.events_);
     advise_huge_pages(l.pool_);
+    advise_huge_pages(l.free_);
     advise_huge_pages(l.pending_);
   }
 

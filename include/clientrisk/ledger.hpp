@@ -284,7 +284,7 @@ class Ledger {
   void set_max_clients(std::size_t n) { max_clients_ = std::min<std::size_t>(n, npos); }
   // The most events one client takes, applied and pending (no limit by default): the events of a
   // batch past a client's limit, in canonical order, are rejected, naming it. Not part of a
-  // snapshot either; the count is (ClientState::events).
+  // snapshot either; the count is (event_count()).
   std::size_t max_events_per_client() const { return max_events_per_client_; }
   void set_max_events_per_client(std::size_t n) { max_events_per_client_ = std::min<std::size_t>(n, npos); }
   // Whether advance(d) would change nothing: the ledger stands at d and no pending event is due.
@@ -385,13 +385,14 @@ class Ledger {
         [&](std::size_t i) { return known ? due_entry[order[i]] : kFindEntry; });
   }
 
-  // Bytes held for client state, open invoices and the reference registry (for the memory counters).
+  // Bytes held for client state, open invoices (the pool and its free list) and the reference
+  // registry, for the memory counters: of the arrays that grow by pages, what they have written.
   std::size_t state_bytes() const {
-    return states_.block_bytes() + events_.block_bytes() +
+    return states_.resident_bytes() + events_.resident_bytes() +
            incidents_.capacity() * sizeof(Incidents) +
            interner_.memory_bytes();
   }
-  std::size_t invoice_bytes() const { return pool_.block_bytes(); }
+  std::size_t invoice_bytes() const { return pool_.resident_bytes() + free_.resident_bytes(); }
   std::size_t registry_bytes() const { return registry_.memory_bytes(); }
   std::size_t open_invoice_count() const { return pool_.size() - free_.size(); }
 

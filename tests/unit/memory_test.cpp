@@ -62,11 +62,30 @@ TEST(GrowableArray, GrowsPastAnAddressTakenAfterItsBlock) {
   const Item* before = v.data();
   v.reserve(v.capacity() + 1);
   EXPECT_NE(v.data(), before);
-  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(v.data()) % kHugePage, 0u);
   ASSERT_EQ(v.size(), n);
   EXPECT_TRUE(holds_items(v, n));
   for (std::size_t i = n; i < v.capacity(); ++i) v.push_back(item(i));  // the new room is writable
   EXPECT_TRUE(holds_items(v, v.size()));
+  if (page == after) munmap(page, 4096);
+}
+
+// An element pushed onto its own array stays whole when the push moves the block.
+TEST(GrowableArray, PushingAnElementOfItsOwnArrayThatMovesIt) {
+  GrowableArray<Item> v;
+  const std::size_t n = kHugePage / sizeof(Item) + 1;
+  for (std::size_t i = 0; i < n; ++i) v.push_back(item(i));
+  while (v.size() < v.capacity()) v.push_back(item(v.size()));
+  char* after = reinterpret_cast<char*>(v.data()) + v.block_bytes();
+  void* page = mmap(after, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  ASSERT_TRUE(page == after || (page == MAP_FAILED && errno == EEXIST)) << "could not take the page after the block";
+  const std::size_t size = v.size();
+  const Item* before = v.data();
+  v.push_back(v[3]);
+  EXPECT_NE(v.data(), before);
+  ASSERT_EQ(v.size(), size + 1);
+  EXPECT_EQ(v.back().a, item(3).a);
+  EXPECT_EQ(v.back().c, item(3).c);
+  EXPECT_TRUE(holds_items(v, size));
   if (page == after) munmap(page, 4096);
 }
 #endif
@@ -115,6 +134,21 @@ TEST(GrowableArray, ResizeValueInitialisesAndKeepsTheCapacityWhenShrinking) {
   v.clear();
   EXPECT_TRUE(v.empty());
   EXPECT_EQ(v.capacity(), capacity);
+}
+
+// A large block counts the huge pages its contents have reached, not its whole capacity.
+TEST(GrowableArray, ResidentBytesFollowTheHighestSize) {
+  GrowableArray<Item> v;
+  v.reserve(4 * kHugePage / sizeof(Item));
+  EXPECT_EQ(v.block_bytes(), 4 * kHugePage);
+  EXPECT_EQ(v.resident_bytes(), 0u);
+  v.resize(kHugePage / sizeof(Item) + 1);
+  EXPECT_EQ(v.resident_bytes(), 2 * kHugePage);
+  v.clear();
+  EXPECT_EQ(v.resident_bytes(), 2 * kHugePage);  // written once, still held
+  GrowableArray<Item> small;
+  small.push_back(item(0));
+  EXPECT_EQ(small.resident_bytes(), small.block_bytes());
 }
 
 TEST(GrowableArray, AnImpossibleReserveThrowsAndLeavesTheArrayAsItWas) {

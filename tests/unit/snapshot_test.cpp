@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -337,6 +338,43 @@ TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
     ADD_FAILURE() << "accepted";
   } catch (const FileFormatError& err) {
     EXPECT_NE(std::string(err.what()).find("a client's padding is not zero"), std::string::npos) << err.what();
+  }
+}
+
+// Version 4's states have four bytes of padding, zero: a snapshot with them set is refused, and so
+// is one whose block of event counts does not hold one per client.
+TEST(Snapshot, StatesWithPaddingSetOrEventCountsMissingAreRefused) {
+  const Engine e = small_engine();
+  const std::string good = snapshot_bytes(e);
+  const std::string payload = payload_of(good);
+  std::string counts;  // the block of event counts as saved: its length, then one count per client
+  auto append = [&](const auto& v) { counts.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  append(static_cast<std::uint64_t>(e.client_count()));
+  for (std::uint32_t i = 0; i < e.client_count(); ++i) append(e.ledger().event_count(i));
+  const std::size_t at = payload.find(counts);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(payload.find(counts, at + 1), std::string::npos);
+  std::string padded = payload;  // the last state ends where the counts begin
+  padded[at - sizeof(ClientState) + offsetof(ClientState, reserved)] = 1;
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, padded), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& err) {
+    EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
+    EXPECT_NE(std::string(err.what()).find("its padding is not zero"), std::string::npos) << err.what();
+  }
+  std::string shorter = payload;  // one count fewer than clients
+  shorter[at] = static_cast<char>(e.client_count() - 1);
+  shorter.erase(at + counts.size() - 4, 4);
+  try {
+    engine_from_snapshot_bytes(reenveloped(good, shorter), "s.crs");
+    ADD_FAILURE() << "accepted";
+  } catch (const FileFormatError& err) {
+    EXPECT_EQ(err.problem(), FileProblem::corrupt_payload);
+    EXPECT_NE(std::string(err.what()).find(std::to_string(e.client_count() - 1) + " event counts for " +
+                                           std::to_string(e.client_count()) + " client ids"),
+              std::string::npos)
+        << err.what();
   }
 }
 

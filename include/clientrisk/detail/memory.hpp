@@ -98,9 +98,9 @@ void advise_huge_pages(const BigVector<T>& v) {
 
 // A contiguous array of trivially copyable T that grows without copying its contents once it is
 // large. A block of 2 MiB and more is a memory mapping of its own (Linux), whole 2 MiB pages
-// aligned to them and marked for huge pages; growing it extends the mapping in place when the addresses after it are
-// free, or moves its pages (mremap), which copies no byte and needs no second block beside the
-// first. Smaller blocks come from operator new (so that a program's own operator new sees them)
+// aligned to them and marked for huge pages; growing it extends the mapping in place when the
+// addresses after it are free, or moves its pages where the kernel finds room (mremap), which
+// copies no byte and needs no second block beside the first. Smaller blocks come from operator new (so that a program's own operator new sees them)
 // and are copied on growth. Elsewhere than on Linux, large blocks are aligned allocations, copied
 // on growth too. A copy holds its size, not its capacity, as a std::vector's does.
 template <class T>
@@ -115,7 +115,7 @@ class GrowableArray {
   GrowableArray(const GrowableArray& other) {
     reserve(other.size_);
     if (other.size_) std::memcpy(data_, other.data_, other.size_ * sizeof(T));
-    size_ = other.size_;
+    size_ = high_ = other.size_;
   }
   GrowableArray(GrowableArray&& other) noexcept { swap(other); }
   GrowableArray& operator=(GrowableArray other) noexcept {
@@ -128,11 +128,18 @@ class GrowableArray {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     std::swap(bytes_, other.bytes_);
+    std::swap(high_, other.high_);
   }
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return bytes_ / sizeof(T); }
   std::size_t block_bytes() const { return bytes_; }
+  // The memory the block holds: a large block's pages up to the highest size it has had (the
+  // kernel backs a mapping's pages only once written, a huge page at a time), a small block whole.
+  std::size_t resident_bytes() const {
+    if (!large(bytes_)) return bytes_;
+    return std::min(bytes_, (high_ * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage);
+  }
 
   // Marks a large block for huge pages, after a DeferHugePages (advice only).
   void advise_huge_pages() const {
@@ -153,8 +160,14 @@ class GrowableArray {
   const T& back() const { return data_[size_ - 1]; }
 
   void push_back(const T& v) {
-    if (size_ == capacity()) grow_for(size_ + 1);
-    data_[size_++] = v;
+    if (size_ == capacity()) {
+      const T copy = v;  // v may be an element, and growing may move them
+      grow_for(size_ + 1);
+      data_[size_++] = copy;
+    } else {
+      data_[size_++] = v;
+    }
+    high_ = std::max(high_, size_);
   }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
@@ -164,6 +177,7 @@ class GrowableArray {
     if (n > capacity()) grow_for(n);
     for (std::size_t i = size_; i < n; ++i) new (data_ + i) T{};
     size_ = n;
+    high_ = std::max(high_, size_);
   }
 
   // Capacity for at least n elements; the contents stay. Throws std::bad_alloc and leaves the
@@ -207,15 +221,11 @@ class GrowableArray {
   static void* reallocate(void* p, std::size_t old_bytes, std::size_t used, std::size_t new_bytes) {
 #if defined(__linux__)
     if (large(old_bytes)) {
-      void* q = mremap(p, old_bytes, new_bytes, 0);  // in place
-      if (q == MAP_FAILED) {
-        void* to = allocate_large(new_bytes);
-        q = mremap(p, old_bytes, new_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to);
-        if (q == MAP_FAILED) {
-          munmap(to, new_bytes);
-          throw std::bad_alloc();
-        }
-      }
+      // In place, or where the kernel finds room: Linux 6.7 and later align a move of whole 2 MiB
+      // pages to them. (Not onto a block of our own with MREMAP_FIXED: a kernel that unmaps the
+      // target before failing would leave us no safe way to release it.)
+      void* q = mremap(p, old_bytes, new_bytes, MREMAP_MAYMOVE);
+      if (q == MAP_FAILED) throw std::bad_alloc();
 #if defined(MADV_HUGEPAGE)
       if (!DeferHugePages::active()) madvise(q, new_bytes, MADV_HUGEPAGE);
 #endif
@@ -246,6 +256,7 @@ class GrowableArray {
   // Of the block. Whole huge pages when large: applying a batch to an invoice pool whose mapping
   // ended inside a huge page (4 KiB pages) took 1.8 times as long.
   std::size_t bytes_ = 0;
+  std::size_t high_ = 0;  // the highest size so far
 };
 
 template <class T>
