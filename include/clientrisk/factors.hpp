@@ -29,8 +29,10 @@ struct FactorParts {
 
 namespace detail {
 
-// (1 - s)^n for a whole n in [0, 2^20), by squaring: multiplications only.
+// (1 - s)^n for a whole n >= 0: by squaring (multiplications only) below 2^20, the counts a
+// ledger or a feature row holds; by std::pow beyond, a count only a damaged snapshot could bring.
 inline double survive(double s, double n) {
+  if (!(n >= 0 && n < 1048576.0)) return std::pow(1 - s, n);
   double base = 1 - s, out = 1;
   auto k = static_cast<std::uint32_t>(n);
   while (k) {

@@ -339,6 +339,18 @@ TEST(LegalFactor, ReachesOneOnFeatureRows) {
   EXPECT_GT(previous, 1 - 1e-12);
 }
 
+// The legal factor's chance that no notice turns costly, for any count: by squaring where counts
+// live, std::pow past them (a snapshot's state may hold counts no ledger reaches).
+TEST(LegalFactor, SurvivalIsDefinedForEveryCount) {
+  for (double s : {0.0, 1e-9, 0.25, 1.0}) {
+    EXPECT_EQ(detail::survive(s, 0), 1.0);
+    EXPECT_DOUBLE_EQ(detail::survive(s, 3), (1 - s) * (1 - s) * (1 - s));
+    EXPECT_NEAR(detail::survive(s, 1048575), std::pow(1 - s, 1048575.0), 1e-9);  // the rounding of 40 products
+    for (double n : {1048576.0, 4294967296.0, 9.85e15, 1e300})
+      EXPECT_EQ(detail::survive(s, n), std::pow(1 - s, n)) << s << " " << n;
+  }
+}
+
 TEST(Factors, StayInZeroOneAtTheLimitsOfEveryFeature) {
   // The largest and smallest values feature_problem() accepts.
   FeatureRow hi{}, lo{};

@@ -341,6 +341,31 @@ TEST(Snapshot, ALedgerOfANewerClassVersionIsRefused) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/snapshot_fuzz.cpp): a payload whose clients' legal-notice counts
+// reach about 1e16, which the loader accepts (a count is any int64 >= 0), made the legal factor
+// convert a count to 32 bits, undefined beyond them. It loads, and every score is defined. The
+// first byte of the file picks a payload, enveloped as the fuzzer does.
+TEST(Snapshot, FuzzRegressionsLoadAndScore) {
+  GenerateOptions o;
+  o.clients = 3;
+  o.months = 2;
+  Engine reference;
+  reference.post(generate_events(o));
+  (void)reference.score_all();
+  const std::string input =
+      read_bytes(std::string(CLIENTRISK_SOURCE_DIR) + "/tests/fuzz/regressions/snapshot-huge-notice-count.bin");
+  ASSERT_FALSE(input.empty());
+  ASSERT_EQ(input[0] % 2, 0) << "a payload";
+  Engine e = engine_from_snapshot_bytes(reenveloped(snapshot_bytes(reference), input.substr(1)), "fuzz.crs");
+  ASSERT_GT(e.client_count(), 0u);
+  const ScoreTable t = e.score_all();
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    EXPECT_GE(t.score[i], 0.0) << i;
+    EXPECT_LE(t.score[i], 100.0) << i;
+  }
+  (void)e.explain(t, 0);
+}
+
 // Version 4's states have four bytes of padding, zero: a snapshot with them set is refused, and so
 // is one whose block of event counts does not hold one per client.
 TEST(Snapshot, StatesWithPaddingSetOrEventCountsMissingAreRefused) {
