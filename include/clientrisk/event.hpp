@@ -220,14 +220,15 @@ inline bool has_control(std::string_view s) {
 }
 
 // The hot half of check_event(): the first rule e breaks, without building a message. On
-// none, code holds the detail code.
-inline EventFault event_fault(const Event& e, std::uint8_t& code) {
+// none, code holds the detail code. client_valid: the caller knows the client id to be valid
+// (a ledger has it already), and it is not checked again.
+inline EventFault event_fault(const Event& e, std::uint8_t& code, bool client_valid = false) {
   using enum EventFault;
   if (static_cast<int>(e.kind) >= event_kind_count) return kind;
   if (!in_calendar(e.date)) return date_calendar;
   if (e.due && !in_calendar(*e.due)) return due_calendar;
-  if (e.client.empty()) return client_empty;
-  if (has_control(e.client)) return client_control;
+  if (!client_valid && e.client.empty()) return client_empty;
+  if (!client_valid && has_control(e.client)) return client_control;
   if (has_control(e.ref)) return ref_control;
   if (!e.detail.empty() && e.detail.find('\0') != std::string::npos) return detail_nul;
   const EventShape shape = event_shapes[static_cast<std::size_t>(e.kind)];

@@ -74,7 +74,7 @@ namespace detail {
 
 inline std::int64_t month_amount(const ClientState& c, std::int32_t m) {
   if (c.ring_month == kNoDate || m > c.ring_month || m <= c.ring_month - kRingMonths) return 0;
-  return c.invoiced[static_cast<std::size_t>(((m % kRingMonths) + kRingMonths) % kRingMonths)];
+  return c.invoiced[ring_slot(m)];
 }
 
 }  // namespace detail

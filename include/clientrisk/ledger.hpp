@@ -51,13 +51,41 @@ inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min()
 inline constexpr int kRingMonths = 25;  // the current month and 24 completed ones
 
 // The published key of the PAYDEX-style index: (days beyond terms, index), linear between.
-inline double paydex_of_days(double d) {
+constexpr double paydex_of_days(double d) {
   constexpr double xs[] = {-30, -20, 0, 15, 22, 30, 60, 90, 120};
   constexpr double ys[] = {100, 90, 80, 70, 60, 50, 40, 30, 20};
   if (d <= xs[0]) return ys[0];
   for (int i = 1; i < 9; ++i)
     if (d <= xs[i]) return ys[i - 1] + (ys[i] - ys[i - 1]) * (d - xs[i - 1]) / (xs[i] - xs[i - 1]);
   return std::max(1.0, 20 - (d - 120) / 3);  // continues the last slope, clamped at 1
+}
+
+// paydex_of_days() of a whole number of days, read from a table over the days where the key
+// bends (the same values: the table is filled by the function).
+inline double paydex_of_whole_days(std::int32_t d) {
+  constexpr std::int32_t lo = -31, hi = 181;  // past 177 days the index is clamped at 1
+  static constexpr auto table = [] {
+    std::array<double, hi - lo> t{};
+    for (std::int32_t i = lo; i < hi; ++i) t[static_cast<std::size_t>(i - lo)] = paydex_of_days(i);
+    return t;
+  }();
+  return d >= lo && d < hi ? table[static_cast<std::size_t>(d - lo)] : paydex_of_days(d);
+}
+
+// The longest lag in whole days for which lag / half_life stays at most 600 (half_life >= 1):
+// the lag past which a client's decayed sums are rebased, about 2^600 grown.
+inline std::int64_t rebase_lag(double half_life) {
+  if (600 * half_life >= 0x1p33) return std::numeric_limits<std::int64_t>::max();  // no two dates lie so far apart
+  auto lag = static_cast<std::int64_t>(600 * half_life);
+  while (static_cast<double>(lag + 1) / half_life <= 600) ++lag;
+  while (static_cast<double>(lag) / half_life > 600) --lag;
+  return lag;
+}
+
+// The slot of month m in ClientState::invoiced.
+constexpr std::size_t ring_slot(std::int32_t m) {
+  const std::int32_t r = m % kRingMonths;
+  return static_cast<std::size_t>(r < 0 ? r + kRingMonths : r);
 }
 
 // exp2(d / half_life) for the whole days d in [0, kDays): the growth of a decayed sum for the
@@ -249,6 +277,8 @@ class Ledger {
     payment_growth_ = detail::GrowthTable::shared(decay.payment_half_life_days);
     dissatisfaction_growth_ = detail::GrowthTable::shared(decay.dissatisfaction_half_life_days);
     review_growth_ = detail::GrowthTable::shared(decay.review_half_life_days);
+    rebase_lag_ = detail::rebase_lag(std::min({decay.payment_half_life_days, decay.dissatisfaction_half_life_days,
+                                               decay.review_half_life_days}));
   }
 
   const DecayConfig& decay() const { return decay_; }
@@ -314,7 +344,7 @@ class Ledger {
   // the others applied. Events dated after the horizon wait until advance(); the others are
   // applied at once.
   std::vector<Rejection> post(std::span<const Event> events, bool lenient = false) {
-    Staging st = begin(events.size());
+    Staging st = begin(events.size(), events);
     try {
       // Client hashes are computed a few events ahead, so that the interner slot is in cache
       // by the time the event is staged; an event of the same client as the one before it
@@ -414,47 +444,48 @@ class Ledger {
     detail::BigVector<std::uint32_t> source;  // index in the batch of each record
     std::size_t registrations = 0;        // records of invoices and contracts
     std::size_t disputes = 0;             // records of disputes opened or resolved
-    std::string ref_text;                 // refs of the records back to back, for messages; room to spare at its end
+    // The refs, for messages: read from the batch post() stages, whose events outlive the
+    // staging; kept back to back in ref_text for events staged one by one (a CSV row's go).
+    std::span<const Event> batch;
+    std::string ref_text;                 // room to spare at its end
     std::vector<std::uint32_t> ref_end;   // end of each record's ref in ref_text
     void keep_ref(std::string_view ref) {
+      if (!batch.empty()) return;
       const std::size_t at = ref_end.empty() ? 0 : ref_end.back();
       if (ref_text.size() - at < ref.size()) ref_text.resize(std::max(2 * ref_text.size(), at + ref.size() + 64));
       std::memcpy(ref_text.data() + at, ref.data(), ref.size());
       ref_end.push_back(static_cast<std::uint32_t>(at + ref.size()));
     }
     std::string_view ref(std::size_t i) const {
+      if (!batch.empty()) return batch[source[i]].ref;
       const std::uint32_t b = i == 0 ? 0 : ref_end[i - 1];
       return std::string_view(ref_text).substr(b, ref_end[i] - b);
     }
   };
 
   // Starts a batch; expected is the number of events it will likely hold.
-  Staging begin(std::size_t expected = 0) const {
-    Staging st;
-    st.clients_before = interner_.size();
-    st.records.reserve(expected);
-    st.source.reserve(expected);
-    st.ref_end.reserve(expected);
-    return st;
-  }
+  Staging begin(std::size_t expected = 0) const { return begin(expected, {}); }
 
   // Checks one event's fields and stages it; rejects it (recorded in st) when a field is bad.
   // client_hash is detail::hash_bytes(e.client, 0) when the caller has it already.
   void stage(Staging& st, const Event& e, std::size_t index) { stage(st, e, index, detail::hash_bytes(e.client, 0)); }
   void stage(Staging& st, const Event& e, std::size_t index, std::uint64_t client_hash) {
+    // A client the interner knows has a valid id: only a new one is checked.
+    const std::uint32_t known = interner_.find(e.client, client_hash);
     std::uint8_t code = 0;
-    if (const detail::EventFault f = detail::event_fault(e, code); f != detail::EventFault::none) {
+    if (const detail::EventFault f = detail::event_fault(e, code, known != detail::Interner::npos);
+        f != detail::EventFault::none) {
       FieldError err = detail::event_error(e, f);
       st.rejected.push_back({index, std::string(err.column), std::move(err.message)});
       return;
     }
-    if (interner_.size() >= max_clients_ && interner_.find(e.client, client_hash) == detail::Interner::npos) {
+    if (interner_.size() >= max_clients_ && known == detail::Interner::npos) {
       st.rejected.push_back({index, "client", "a new client beyond max_clients (" + std::to_string(max_clients_) + ")"});
       return;
     }
     detail::Record r{};
     r.date = e.date.days();
-    r.client = interner_.intern(e.client, client_hash);
+    r.client = known != detail::Interner::npos ? known : interner_.add(e.client, client_hash);
     r.amount = e.amount ? e.amount->cents() : -1;
     r.key = e.ref.empty() ? 0 : ref_key(client_hash, e.kind, e.ref);
     r.due = e.due ? e.due->days() : detail::kNoDate;
@@ -644,6 +675,17 @@ class Ledger {
   }
 
  private:
+  // A batch whose events are staged from batch, by their index in it, when that is not empty.
+  Staging begin(std::size_t expected, std::span<const Event> batch) const {
+    Staging st;
+    st.clients_before = interner_.size();
+    st.records.reserve(expected);
+    st.source.reserve(expected);
+    st.batch = batch;
+    if (batch.empty()) st.ref_end.reserve(expected);
+    return st;
+  }
+
   // The staged record at position p of the canonical order (order empty: the identity).
   static std::uint32_t staged(const detail::BigVector<std::uint32_t>& order, std::size_t p) {
     return order.empty() ? static_cast<std::uint32_t>(p) : order[p];
@@ -861,9 +903,7 @@ class Ledger {
     c.first_date = std::min(c.first_date, date);
     c.last_date = std::max(c.last_date, date);
     // Keep exponents small: move the epoch forward when it lags far behind (at most ~2^600).
-    const double min_half = std::min({decay_.payment_half_life_days, decay_.dissatisfaction_half_life_days,
-                                      decay_.review_half_life_days});
-    if ((date - c.epoch) / min_half > 600) rebase(c, date);
+    if (date - c.epoch > rebase_lag_) rebase(c, date);
   }
 
   void rebase(ClientState& c, std::int32_t new_epoch) {
@@ -882,13 +922,11 @@ class Ledger {
     if (c.ring_month == detail::kNoDate) c.ring_month = m;
     if (m > c.ring_month) {
       for (std::int32_t k = c.ring_month + 1; k <= m && k <= c.ring_month + detail::kRingMonths; ++k)
-        c.invoiced[static_cast<std::size_t>(((k % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)] =
-            0;
+        c.invoiced[detail::ring_slot(k)] = 0;
       c.ring_month = m;
     }
     if (m > c.ring_month - detail::kRingMonths) {
-      std::int64_t& slot =
-          c.invoiced[static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)];
+      std::int64_t& slot = c.invoiced[detail::ring_slot(m)];
       slot = detail::sat_add(slot, amount);
     }
     if (revenue_.empty()) revenue_base_ = m;
@@ -942,7 +980,7 @@ class Ledger {
         static_cast<double>(amount) * growth(date, c.epoch, payment_growth_, decay_.payment_half_life_days);
     const double late = date - due;
     c.paid_w += w;
-    c.paid_paydex += w * detail::paydex_of_days(late);
+    c.paid_paydex += w * detail::paydex_of_whole_days(date - due);
     c.paid_dbt += w * std::max(0.0, late);
   }
 
@@ -1164,6 +1202,7 @@ class Ledger {
   const detail::GrowthTable* payment_growth_ = nullptr;  // of decay_, or null (growth computed)
   const detail::GrowthTable* dissatisfaction_growth_ = nullptr;
   const detail::GrowthTable* review_growth_ = nullptr;
+  std::int64_t rebase_lag_ = 0;  // touch() rebases a client whose epoch lags its event by more days
   detail::Interner interner_;
   detail::GrowableArray<ClientState> states_;
   // Each client's event count, apart from its state: counting a batch reads 4 bytes a client, not

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,6 +63,34 @@ TEST(HashBytes, ValuesArePinned) {
       sum = sum * 31 + clientrisk::detail::hash_bytes(std::string_view(text).substr(0, n), seed);
   EXPECT_EQ(sum, 0x43dfaa07ab1d774cULL);
   EXPECT_EQ(clientrisk::detail::hash_bytes("C7", 0), 0x7e32da54ac93caefULL);
+}
+
+// The shortcuts of applying give the values of what they replace, for every input.
+TEST(LedgerArithmetic, PaydexOfWholeDaysIsPaydexOfDays) {
+  for (std::int32_t d = -400; d <= 400; ++d)
+    ASSERT_EQ(detail::paydex_of_whole_days(d), detail::paydex_of_days(d)) << d << " days";
+  for (std::int32_t d : {std::numeric_limits<std::int32_t>::min(), -1000000, 1000000, std::numeric_limits<std::int32_t>::max()})
+    EXPECT_EQ(detail::paydex_of_whole_days(d), detail::paydex_of_days(d)) << d << " days";
+  EXPECT_EQ(detail::paydex_of_whole_days(0), 80);
+  EXPECT_EQ(detail::paydex_of_whole_days(45), 45);
+  EXPECT_EQ(detail::paydex_of_whole_days(177), 1);
+}
+
+TEST(LedgerArithmetic, RebaseLagIsTheLongestLagWithinSixHundredHalfLives) {
+  for (double h : {1.0, 1.5, 7.0, 30.0, 45.3, 90.0, 180.0, 365.25, 1000.0 / 3, 1e6}) {
+    const std::int64_t lag = detail::rebase_lag(h);
+    EXPECT_LE(static_cast<double>(lag) / h, 600) << h;
+    EXPECT_GT(static_cast<double>(lag + 1) / h, 600) << h;
+  }
+  EXPECT_EQ(detail::rebase_lag(30), 18000);
+  // A half-life so long that no lag of two dates reaches the bound never rebases.
+  EXPECT_EQ(detail::rebase_lag(1e8), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(detail::rebase_lag(std::numeric_limits<double>::infinity()), std::numeric_limits<std::int64_t>::max());
+}
+
+TEST(LedgerArithmetic, RingSlotIsTheMonthModuloTheRing) {
+  for (std::int32_t m = -100; m <= 100; ++m)
+    EXPECT_EQ(detail::ring_slot(m), static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)) << m;
 }
 
 TEST(LedgerMemory, ClientStateAndInvoiceFitTheirBudget) {

@@ -105,7 +105,11 @@ class Interner {
   // Index of name, adding it when new; h is hash_bytes(name, 0).
   std::uint32_t intern(std::string_view name, std::uint64_t h) {
     std::uint32_t found = find(name, h);
-    if (found != npos) return found;
+    return found != npos ? found : add(name, h);
+  }
+
+  // Adds a name find() does not know; h is hash_bytes(name, 0). Returns its index.
+  std::uint32_t add(std::string_view name, std::uint64_t h) {
     if ((ends_.size() + 1) * 2 > slots_.size()) grow();
     const auto index = static_cast<std::uint32_t>(ends_.size());
     arena_.append(name);
