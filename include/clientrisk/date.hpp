@@ -2,6 +2,8 @@
 // (YYYY-MM-DD) parsing and formatting. Years 0001 to 9999 are representable.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -61,10 +63,28 @@ constexpr CivilDate civil_from_days(std::int32_t z) {
   return {y, m, d};
 }
 
+// The first day of each month from January 1970 to January 2150: month_from_days() reads the
+// months of those years from it.
+inline constexpr int kTabledMonths = 180 * 12;
+inline constexpr auto month_starts = [] {
+  std::array<std::int32_t, kTabledMonths + 1> t{};
+  for (int m = 0; m <= kTabledMonths; ++m) t[static_cast<std::size_t>(m)] = days_from_civil(1970 + m / 12, static_cast<unsigned>(m % 12 + 1), 1);
+  return t;
+}();
+
 // Months since January 1970 of a day: civil_from_days() without the day of the month. In
 // years that start in March, month mp (0 for March) of year y is month (y - 1970) * 12 + mp + 2
 // of the calendar, in January and February of the next year too.
 constexpr std::int32_t month_from_days(std::int32_t z) {
+  if (z >= 0 && z < month_starts.back()) {
+    // z / 30.436875 (days in a month on average) as z * 2153 / 2^16: the month or a neighbour.
+    auto m = static_cast<std::size_t>((static_cast<std::uint32_t>(z) * 2153u) >> 16);
+    if (month_starts[m + 1] <= z)
+      ++m;
+    else if (month_starts[m] > z)
+      --m;
+    return static_cast<std::int32_t>(m);
+  }
   const MarchDay md = march_day(z);
   const unsigned mp = (5 * md.day + 2) / 153;
   return static_cast<std::int32_t>((md.year - 1970) * 12 + mp + 2);
