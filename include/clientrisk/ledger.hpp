@@ -418,7 +418,7 @@ class Ledger {
   // Bytes held for client state, open invoices (the pool and its free list) and the reference
   // registry, for the memory counters: of the arrays that grow by pages, what they have written.
   std::size_t state_bytes() const {
-    return states_.resident_bytes() + events_.resident_bytes() +
+    return states_.resident_bytes() + events_.resident_bytes() + dates_.resident_bytes() +
            incidents_.capacity() * sizeof(Incidents) +
            interner_.memory_bytes();
   }
@@ -525,7 +525,11 @@ class Ledger {
         if (registers((*sorted)[p].kind) && (*mark)[p] < kRejected) registry_.erase((*sorted)[p].key);
     }
     interner_.truncate(st.clients_before);
-    if (states_.size() > interner_.size()) states_.resize(interner_.size()), events_.resize(interner_.size());
+    if (states_.size() > interner_.size()) {
+      states_.resize(interner_.size());
+      events_.resize(interner_.size());
+      dates_.resize(interner_.size());
+    }
   }
 
   static bool registers(EventKind k) { return k == EventKind::invoice || k == EventKind::contract_signed; }
@@ -590,7 +594,6 @@ class Ledger {
         for (; f < n && fetched < ahead; ++f) {
           if (!registers(sorted[f].kind)) continue;
           registry_.prefetch(sorted[f].key);
-          prefetch_state_field(sorted[f].client, &ClientState::last_date);  // what check() reads
           ++fetched;
         }
         --fetched;  // p's, fetched by now
@@ -607,8 +610,6 @@ class Ledger {
         for (; fetched < std::min(n, e + ahead); ++fetched) {
           const detail::Record& r = sorted[fetched];
           if (r.key && !registers(r.kind) && !registered_just_before(sorted, fetched)) registry_.prefetch(r.key);
-          if (fetched == 0 || r.client != sorted[fetched - 1].client)
-            prefetch_state_field(r.client, &ClientState::last_date);
         }
         for (std::size_t p = b; p < e; ++p) {
           if (registers(sorted[p].kind) || mark[p] == kRejected) continue;
@@ -627,6 +628,7 @@ class Ledger {
       }
       states_.resize(interner_.size());
       events_.resize(interner_.size());
+      dates_.resize(interner_.size());
       // Room for what applying takes, so that from here on nothing can fail half way.
       if (pending_.empty()) pending_entry_.clear();
       keep_entries = pending_.empty() || pending_entries_known();
@@ -787,15 +789,15 @@ class Ledger {
     // A back-dated event (on or before a date already scored) is applied at once, after events
     // dated later. That is exact but for the allocation of payments without ref, so the two
     // events whose allocation it would change are refused.
-    if (r.client < states_.size()) {
-      const ClientState& c = states_[r.client];
-      if (r.kind == EventKind::payment && r.key == 0 && c.last_date != detail::kNoDate && r.date < c.last_date)
+    if (r.client < dates_.size()) {
+      const Dates& c = dates_[r.client];
+      if (r.kind == EventKind::payment && r.key == 0 && c.last != detail::kNoDate && r.date < c.last)
         return Verdict::free_payment_after_later_events;
-      if (c.last_free_payment != detail::kNoDate) {
+      if (c.free_payment != detail::kNoDate) {
         const bool settles = r.kind == EventKind::payment || r.kind == EventKind::credit_note ||
                              r.kind == EventKind::write_off;
-        if (settles && r.key != 0 && r.date < c.last_free_payment) return Verdict::settles_after_free_payment;
-        if (r.kind == EventKind::invoice && r.date <= c.last_free_payment) return Verdict::invoice_after_free_payment;
+        if (settles && r.key != 0 && r.date < c.free_payment) return Verdict::settles_after_free_payment;
+        if (r.kind == EventKind::invoice && r.date <= c.free_payment) return Verdict::invoice_after_free_payment;
       }
     }
     switch (r.kind) {
@@ -1067,13 +1069,6 @@ class Ledger {
     }
   }
 
-  // Starts loading the cache line of one field of a client's state (none for a client new in the batch).
-  // Always inlined (see detail::Interner::prefetch).
-  template <class T>
-  [[gnu::always_inline]] void prefetch_state_field(std::uint32_t client, T ClientState::*field) const {
-    if (client < states_.size()) __builtin_prefetch(&(states_[client].*field), 1);
-  }
-
   // Starts loading every cache line of a client's state (none for a client new in the batch).
   [[gnu::always_inline]] void prefetch_state(std::uint32_t client) const {
     if (client >= states_.size()) return;
@@ -1088,6 +1083,7 @@ class Ledger {
     applying_ = r.date;
     ClientState& c = states_[r.client];
     touch(c, r.date);
+    dates_[r.client].last = c.last_date;
     // The dissatisfaction decay, for the kinds that add to a decayed sum.
     const bool decays = r.kind == EventKind::invoice || r.kind == EventKind::dispute_opened ||
                         r.kind == EventKind::complaint || r.kind == EventKind::return_;
@@ -1123,6 +1119,7 @@ class Ledger {
         } else {
           // No reference: the oldest open invoices issued on or before the payment come first.
           c.last_free_payment = std::max(c.last_free_payment, r.date);
+          dates_[r.client].free_payment = c.last_free_payment;
           for (std::uint32_t s = c.open_head; s != detail::kNone && left > 0;) {
             const std::uint32_t next = pool_[s].next;
             if (pool_[s].issued <= r.date) {
@@ -1208,6 +1205,13 @@ class Ledger {
   // Each client's event count, apart from its state: counting a batch reads 4 bytes a client, not
   // a line of its state.
   detail::GrowableArray<std::uint32_t> events_;
+  // What validation reads of each client, copied from its state as it changes: a batch is
+  // checked against 8 bytes a client, in turn, not against a line of each state.
+  struct Dates {
+    std::int32_t last = detail::kNoDate;          // ClientState::last_date
+    std::int32_t free_payment = detail::kNoDate;  // ClientState::last_free_payment
+  };
+  detail::GrowableArray<Dates> dates_;
   std::size_t clients_with_events_ = 0;  // states with first_date set (a snapshot's load counts them)
   detail::GrowableArray<detail::Invoice> pool_;
   detail::GrowableArray<std::uint32_t> free_;

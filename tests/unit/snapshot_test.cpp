@@ -161,6 +161,32 @@ TEST(Snapshot, KeepsEachClientsEventCount) {
   EXPECT_THROW(b.post(make(*b.ledger().latest_event_date(), "ACME", EventKind::complaint, {}, {}, {}, "1")), InvalidInput);
 }
 
+// Validation reads each client's last event and last payment without ref from a copy the load
+// rebuilds: a loaded engine refuses the back-dated events the saved one refuses, in the same words.
+TEST(Snapshot, ALoadedEngineRefusesWhatTheSavedOneRefuses) {
+  Engine e;
+  e.post(std::vector<Event>{invoice(day("2024-01-05"), "c", "F0", 1000, day("2024-02-04")),
+                            invoice(day("2024-01-06"), "c", "F1", 9000, day("2024-02-05")),
+                            payment(day("2024-01-20"), "c", "", 500), complaint(day("2024-01-25"), "c", 2)});
+  e.ledger().advance(day("2024-01-26"));
+  Engine b = engine_from_snapshot_bytes(snapshot_bytes(e), "s.crs");
+  auto refusal = [](Engine& engine, const Event& event) {
+    try {
+      engine.post(event);
+    } catch (const InvalidInput& x) {
+      return std::string(x.what());
+    }
+    return std::string("accepted");
+  };
+  for (const Event& back_dated : {invoice(day("2024-01-19"), "c", "F2", 100, day("2024-02-19")),
+                                  payment(day("2024-01-22"), "c", "", 100), payment(day("2024-01-19"), "c", "F1", 100)}) {
+    const std::string saved = refusal(e, back_dated);
+    EXPECT_NE(saved, "accepted");
+    EXPECT_EQ(refusal(b, back_dated), saved);
+  }
+  EXPECT_EQ(snapshot_bytes(b), snapshot_bytes(e));
+}
+
 TEST(Snapshot, AnEmptyEngineRoundTrips) {
   Engine b = engine_from_snapshot_bytes(snapshot_bytes(Engine{}), "s.crs");
   EXPECT_EQ(b.client_count(), 0u);
