@@ -324,7 +324,8 @@ struct LedgerAccess {
     load_block<Record>(ar, in, l.pending_, "pending events");
     l.clients_with_events_ = check(l);
     l.dates_.resize(l.states_.size());  // what validation reads, copied from the states
-    for (std::size_t i = 0; i < l.states_.size(); ++i) l.dates_[i] = {l.states_[i].last_date, l.states_[i].last_free_payment};
+    for (std::size_t i = 0; i < l.states_.size(); ++i)
+      l.dates_[i] = {l.states_[i].last_date, l.states_[i].last_free_payment};
     l.interner_.advise_huge_pages();
     l.registry_.advise_huge_pages();
     advise_huge_pages(l.states_);

@@ -68,7 +68,8 @@ constexpr CivilDate civil_from_days(std::int32_t z) {
 inline constexpr int kTabledMonths = 180 * 12;
 inline constexpr auto month_starts = [] {
   std::array<std::int32_t, kTabledMonths + 1> t{};
-  for (int m = 0; m <= kTabledMonths; ++m) t[static_cast<std::size_t>(m)] = days_from_civil(1970 + m / 12, static_cast<unsigned>(m % 12 + 1), 1);
+  for (int m = 0; m <= kTabledMonths; ++m)
+    t[static_cast<std::size_t>(m)] = days_from_civil(1970 + m / 12, static_cast<unsigned>(m % 12 + 1), 1);
   return t;
 }();
 

@@ -69,7 +69,8 @@ TEST(HashBytes, ValuesArePinned) {
 TEST(LedgerArithmetic, PaydexOfWholeDaysIsPaydexOfDays) {
   for (std::int32_t d = -400; d <= 400; ++d)
     ASSERT_EQ(detail::paydex_of_whole_days(d), detail::paydex_of_days(d)) << d << " days";
-  for (std::int32_t d : {std::numeric_limits<std::int32_t>::min(), -1000000, 1000000, std::numeric_limits<std::int32_t>::max()})
+  constexpr std::int32_t lowest = std::numeric_limits<std::int32_t>::min(), highest = std::numeric_limits<std::int32_t>::max();
+  for (std::int32_t d : {lowest, -1000000, 1000000, highest})
     EXPECT_EQ(detail::paydex_of_whole_days(d), detail::paydex_of_days(d)) << d << " days";
   EXPECT_EQ(detail::paydex_of_whole_days(0), 80);
   EXPECT_EQ(detail::paydex_of_whole_days(45), 45);
@@ -90,7 +91,9 @@ TEST(LedgerArithmetic, RebaseLagIsTheLongestLagWithinSixHundredHalfLives) {
 
 TEST(LedgerArithmetic, RingSlotIsTheMonthModuloTheRing) {
   for (std::int32_t m = -100; m <= 100; ++m)
-    EXPECT_EQ(detail::ring_slot(m), static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths)) << m;
+    EXPECT_EQ(detail::ring_slot(m),
+              static_cast<std::size_t>(((m % detail::kRingMonths) + detail::kRingMonths) % detail::kRingMonths))
+        << m;
 }
 
 TEST(LedgerMemory, ClientStateAndInvoiceFitTheirBudget) {

@@ -179,7 +179,8 @@ TEST(Snapshot, ALoadedEngineRefusesWhatTheSavedOneRefuses) {
     return std::string("accepted");
   };
   for (const Event& back_dated : {invoice(day("2024-01-19"), "c", "F2", 100, day("2024-02-19")),
-                                  payment(day("2024-01-22"), "c", "", 100), payment(day("2024-01-19"), "c", "F1", 100)}) {
+                                  payment(day("2024-01-22"), "c", "", 100),
+                                  payment(day("2024-01-19"), "c", "F1", 100)}) {
     const std::string saved = refusal(e, back_dated);
     EXPECT_NE(saved, "accepted");
     EXPECT_EQ(refusal(b, back_dated), saved);

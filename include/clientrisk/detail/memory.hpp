@@ -100,8 +100,8 @@ void advise_huge_pages(const BigVector<T>& v) {
 // large. A block of 2 MiB and more is a memory mapping of its own (Linux), whole 2 MiB pages
 // aligned to them and marked for huge pages; growing it extends the mapping in place when the
 // addresses after it are free, or moves its pages where the kernel finds room (mremap), which
-// copies no byte and needs no second block beside the first. Smaller blocks come from operator new (so that a program's own operator new sees them)
-// and are copied on growth. Elsewhere than on Linux, large blocks are aligned allocations, copied
+// copies no byte and needs no second block beside the first. Smaller blocks come from operator
+// new (so that a program's own operator new sees them) and are copied on growth. Elsewhere than on Linux, large blocks are aligned allocations, copied
 // on growth too. A copy holds its size, not its capacity, as a std::vector's does.
 template <class T>
 class GrowableArray {
@@ -143,9 +143,7 @@ class GrowableArray {
 
   // Marks a large block for huge pages, after a DeferHugePages (advice only).
   void advise_huge_pages() const {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (large(bytes_)) madvise(data_, bytes_, MADV_HUGEPAGE);
-#endif
+    if (large(bytes_)) detail::advise_huge_pages(data_, bytes_);
   }
   bool empty() const { return size_ == 0; }
   T* data() { return data_; }
@@ -210,9 +208,7 @@ class GrowableArray {
     void* q = std::aligned_alloc(kHugePage, bytes);
     if (!q) throw std::bad_alloc();
 #endif
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (!DeferHugePages::active()) madvise(q, bytes, MADV_HUGEPAGE);
-#endif
+    if (!DeferHugePages::active()) detail::advise_huge_pages(q, bytes);
     return q;
   }
 
@@ -226,9 +222,7 @@ class GrowableArray {
       // target before failing would leave us no safe way to release it.)
       void* q = mremap(p, old_bytes, new_bytes, MREMAP_MAYMOVE);
       if (q == MAP_FAILED) throw std::bad_alloc();
-#if defined(MADV_HUGEPAGE)
-      if (!DeferHugePages::active()) madvise(q, new_bytes, MADV_HUGEPAGE);
-#endif
+      if (!DeferHugePages::active()) detail::advise_huge_pages(q, new_bytes);
       return q;
     }
 #endif
