@@ -314,7 +314,7 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   constexpr std::size_t block = 1024;
   const unsigned n = detail::thread_count(threads, rows, block);
   std::vector<std::size_t> bad(n, rows);
-  auto refuse_bad_row = [&] {  // the lowest bad row any range found
+  auto refuse_bad_row = [&] {  // the lowest bad row any thread found
     if (const std::size_t r = *std::min_element(bad.begin(), bad.end()); r < rows)
       throw InvalidInput("feature matrix row " + std::to_string(r) + ": " + feature_problem(x + r * row_stride));
   };
@@ -324,9 +324,10 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   if (m.calibrated == 0 && detail::has_avx2()) {
     const FactorConstants k(m);
     detail::BigVector<double> out(rows);  // huge pages: first touches of a large buffer are costly
-    detail::parallel_rows(rows, n, block, [&](unsigned range, std::size_t first, std::size_t last) {
+    detail::parallel_rows(rows, n, block, [&](unsigned thread, std::size_t first, std::size_t last) {
+      if (bad[thread] < first) return;  // this thread has found a bad row before this piece
       const std::size_t r = detail::score_rows_avx2(x + first * row_stride, last - first, row_stride, k, points.data(), out.data() + first);
-      if (r < last - first) bad[range] = first + r;
+      if (r < last - first) bad[thread] = std::min(bad[thread], first + r);
     });
     refuse_bad_row();
     detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {
@@ -338,9 +339,10 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
     return;
   }
 #endif
-  detail::parallel_rows(rows, n, block, [&](unsigned range, std::size_t first, std::size_t last) {
+  detail::parallel_rows(rows, n, block, [&](unsigned thread, std::size_t first, std::size_t last) {
+    if (bad[thread] < first) return;
     const std::size_t r = detail::first_bad_row(x + first * row_stride, last - first, row_stride);
-    if (r < last - first) bad[range] = first + r;
+    if (r < last - first) bad[thread] = std::min(bad[thread], first + r);
   });
   refuse_bad_row();
   detail::parallel_rows(rows, n, block, [&](unsigned, std::size_t first, std::size_t last) {

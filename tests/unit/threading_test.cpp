@@ -1,11 +1,12 @@
 // Many threads on one engine (docs/threading.md): eight score while one posts, and every score
-// they got is checked against a single-threaded engine given the same events. Run under
-// ThreadSanitizer by the tsan preset.
+// they got is checked against a single-threaded engine given the same events; and how batch
+// scoring shares its rows among threads. Run under ThreadSanitizer by the tsan preset.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -13,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "clientrisk/detail/parallel.hpp"
+#include "clientrisk/error.hpp"
 #include "clientrisk/generate.hpp"
 #include "clientrisk/shared_engine.hpp"
 
@@ -197,4 +200,69 @@ TEST(Concurrency, ScoresOfTheDateTheEngineStandsAtRunUnderTheSharedLock) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(differ.load(), 0);
+}
+
+// --- detail::parallel_rows -------------------------------------------------------------------
+
+TEST(Threads, ParallelRowsWorksEveryRowOnceInPiecesOfTheGrain) {
+  for (std::size_t rows : {1u, 1000u, 1024u, 100000u, 100003u}) {
+    for (unsigned threads : {2u, 3u, 8u}) {
+      constexpr std::size_t grain = 64;
+      std::vector<std::atomic<int>> worked(rows);
+      std::vector<std::vector<std::pair<std::size_t, std::size_t>>> pieces(threads);
+      detail::parallel_rows(rows, threads, grain, [&](unsigned t, std::size_t first, std::size_t last) {
+        pieces[t].emplace_back(first, last);  // each thread its own vector
+        for (std::size_t r = first; r < last; ++r) worked[r].fetch_add(1);
+      });
+      for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(worked[r].load(), 1) << rows << " rows, row " << r;
+      for (const auto& of_thread : pieces)
+        for (const auto& [first, last] : of_thread) {
+          EXPECT_LT(first, last);
+          EXPECT_EQ(first % grain, 0u);
+          EXPECT_TRUE(last == rows || last % grain == 0) << last;
+        }
+    }
+  }
+}
+
+// A thread held up (here: thread 1 waits in its first piece until the others are done) does not
+// hold up the rest of the work: the calling thread takes every other piece, the rest of thread
+// 1's share included. With rows split in fixed shares, thread 1 would still have half of them.
+TEST(Threads, ParallelRowsLetsTheOtherThreadsTakeTheWorkOfOneHeldUp) {
+  constexpr std::size_t rows = 64 * 1024, grain = 64;
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> timed_out{false};
+  std::vector<std::size_t> rows_of(2, 0);
+  detail::parallel_rows(rows, 2, grain, [&](unsigned t, std::size_t first, std::size_t last) {
+    if (t == 1 && rows_of[1] == 0) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (done.load() + (last - first) < rows && !timed_out) {
+        timed_out = std::chrono::steady_clock::now() > give_up;
+        std::this_thread::yield();
+      }
+    }
+    rows_of[t] += last - first;
+    done.fetch_add(last - first);
+  });
+  EXPECT_FALSE(timed_out);
+  EXPECT_EQ(rows_of[0] + rows_of[1], rows);
+  EXPECT_LE(rows_of[1], rows / 32);  // its one piece
+}
+
+TEST(Threads, ParallelRowsRethrowsTheErrorOfTheLowestPieceThatThrewAfterWorkingTheRest) {
+  constexpr std::size_t rows = 10000, grain = 10;
+  for (unsigned threads : {2u, 3u, 8u}) {
+    std::vector<std::atomic<int>> worked(rows);
+    try {
+      detail::parallel_rows(rows, threads, grain, [&](unsigned, std::size_t first, std::size_t last) {
+        for (std::size_t r = first; r < last; ++r) worked[r].fetch_add(1);
+        for (std::size_t bad : {std::size_t{7012}, std::size_t{2503}, std::size_t{9999}})
+          if (first <= bad && bad < last) throw InvalidInput("row " + std::to_string(bad));
+      });
+      ADD_FAILURE() << "no error with " << threads << " threads";
+    } catch (const InvalidInput& e) {
+      EXPECT_STREQ(e.what(), "row 2503") << threads << " threads";
+    }
+    for (std::size_t r = 0; r < rows; ++r) ASSERT_EQ(worked[r].load(), 1) << "row " << r;
+  }
 }
