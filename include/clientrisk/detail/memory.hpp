@@ -101,8 +101,9 @@ void advise_huge_pages(const BigVector<T>& v) {
 // aligned to them and marked for huge pages; growing it extends the mapping in place when the
 // addresses after it are free, or moves its pages where the kernel finds room (mremap), which
 // copies no byte and needs no second block beside the first. Smaller blocks come from operator
-// new (so that a program's own operator new sees them) and are copied on growth. Elsewhere than on Linux, large blocks are aligned allocations, copied
-// on growth too. A copy holds its size, not its capacity, as a std::vector's does.
+// new (so that a program's own operator new sees them) and are copied on growth. Elsewhere than
+// on Linux, large blocks are aligned allocations, copied on growth too. A copy holds its size,
+// not its capacity, as a std::vector's does.
 template <class T>
 class GrowableArray {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);

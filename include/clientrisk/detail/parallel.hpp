@@ -31,12 +31,13 @@ inline unsigned thread_count(unsigned requested, std::size_t rows, std::size_t g
 }
 
 // Calls work(thread, first, last) on pieces of [0, rows), each a multiple of grain rows but the
-// last, 16 to 32 a thread when there are grains enough. Each thread works the pieces of its own share (contiguous rows, in
-// increasing order), then takes the last pieces left in the others' shares, one at a time: a
-// thread that runs slower (a virtual core other guests share, say) leaves its last pieces to the
-// others instead of holding them up, and the threads keep to rows of their own (the pages each
-// touches first) until then. thread 0 is the calling thread. Every piece is worked, even after
-// one threw; rethrows the exception of the lowest piece that threw, once all have finished.
+// last, 16 to 32 a thread when there are grains enough. Each thread works the pieces of its own
+// share (contiguous rows, in increasing order), then takes the last pieces left in the others'
+// shares, one at a time: a thread that runs slower (a virtual core other guests share, say)
+// leaves its last pieces to the others instead of holding them up, and the threads keep to rows
+// of their own (the pages each touches first) until then. thread 0 is the calling thread. Every
+// piece is worked, even after one threw; rethrows the exception of the lowest piece that threw,
+// once all have finished.
 template <typename Work>
 void parallel_rows(std::size_t rows, unsigned threads, std::size_t grain, Work&& work) {
   const unsigned n = thread_count(threads, rows, grain);
