@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -129,158 +130,6 @@ inline void evaluate_row(const double* f, const FactorConstants& k, double* sub,
   }
 }
 
-#if CLIENTRISK_X86_DISPATCH
-namespace detail {
-
-// Lane-wise helpers of evaluate_rows_avx2 (lambdas would not take the AVX2 target).
-#define CLIENTRISK_AVX2 [[gnu::target("avx2"), gnu::always_inline]] inline
-CLIENTRISK_AVX2 __m256d avx_c(double v) { return _mm256_set1_pd(v); }
-CLIENTRISK_AVX2 __m256d avx_min1(__m256d v) { return _mm256_min_pd(v, _mm256_set1_pd(1.0)); }  // std::min(1.0, v)
-CLIENTRISK_AVX2 __m256d avx_clamp01(__m256d v) {
-  return _mm256_min_pd(_mm256_max_pd(v, _mm256_setzero_pd()), _mm256_set1_pd(1.0));
-}
-CLIENTRISK_AVX2 __m256d avx_saturate(__m256d v, double half) { return _mm256_div_pd(v, _mm256_add_pd(v, _mm256_set1_pd(half))); }
-CLIENTRISK_AVX2 __m256d avx_complement(__m256d v) { return _mm256_sub_pd(_mm256_set1_pd(1.0), v); }
-// (v - low) * inv, clamped to [0, 1].
-CLIENTRISK_AVX2 __m256d avx_ramp(__m256d v, double low, double inv) {
-  return avx_clamp01(_mm256_mul_pd(_mm256_sub_pd(v, _mm256_set1_pd(low)), _mm256_set1_pd(inv)));
-}
-// 1 - (1 - s)^count by squaring, as detail::survive, lane by lane.
-CLIENTRISK_AVX2 __m256d avx_legal(double severity, __m256d count) {
-  __m128i left = _mm256_cvttpd_epi32(count);
-  __m256d base = _mm256_set1_pd(1 - severity), out = _mm256_set1_pd(1.0);
-  const __m128i bit = _mm_set1_epi32(1);
-  while (!_mm_testz_si128(left, left)) {
-    const __m128i odd = _mm_cmpeq_epi32(_mm_and_si128(left, bit), bit);
-    out = _mm256_blendv_pd(out, _mm256_mul_pd(out, base), _mm256_castsi256_pd(_mm256_cvtepi32_epi64(odd)));
-    base = _mm256_mul_pd(base, base);
-    left = _mm_srli_epi32(left, 1);
-  }
-  return avx_complement(out);
-}
-// Noisy or of two parts, and of the product of complements p with one more part.
-CLIENTRISK_AVX2 __m256d avx_times_complement(__m256d p, __m256d part) { return _mm256_mul_pd(p, avx_complement(part)); }
-#undef CLIENTRISK_AVX2
-
-// The features of four rows, row r at x + r stride, one vector per feature and one row per lane:
-// a 4 x 4 transposition per four columns.
-[[gnu::target("avx2"), gnu::always_inline]] inline void load_quad_avx2(const double* x, std::size_t stride,
-                                                                      __m256d* f) {
-  const double* row[4] = {x, x + stride, x + 2 * stride, x + 3 * stride};
-  for (std::size_t col = 0; col < feature_count; col += 4) {
-    const __m256d a = _mm256_loadu_pd(row[0] + col), b = _mm256_loadu_pd(row[1] + col);
-    const __m256d cc = _mm256_loadu_pd(row[2] + col), d = _mm256_loadu_pd(row[3] + col);
-    const __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
-    const __m256d cd0 = _mm256_unpacklo_pd(cc, d), cd1 = _mm256_unpackhi_pd(cc, d);
-    f[col] = _mm256_permute2f128_pd(ab0, cd0, 0x20);
-    f[col + 1] = _mm256_permute2f128_pd(ab1, cd1, 0x20);
-    f[col + 2] = _mm256_permute2f128_pd(ab0, cd0, 0x31);
-    f[col + 3] = _mm256_permute2f128_pd(ab1, cd1, 0x31);
-  }
-}
-
-// evaluate_row() on four rows at once, one row per lane of AVX2 vectors: the same operations
-// in the same order on each lane (no fused multiply-add, min and max with the operand order of
-// std::min and std::max), so each row gets the bits evaluate_row() gives it. The divisions,
-// which bound the scalar form, then cost a quarter as much. f: as load_quad_avx2() gives it;
-// out: the factor_count sub-scores.
-[[gnu::target("avx2"), gnu::always_inline]] inline void evaluate_quad_avx2(const __m256d* f, const FactorConstants& k,
-                                                                          __m256d* out) {
-  const Model& m = k.model;
-  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-#define CLIENTRISK_F(name) f[static_cast<std::size_t>(Feature::name)]
-  const __m256d np0 = avx_min1(_mm256_mul_pd(CLIENTRISK_F(amount_over_90), avx_c(k.inv_material)));
-  const __m256d np1 = _mm256_mul_pd(avx_min1(_mm256_mul_pd(CLIENTRISK_F(days_past_due_max), avx_c(k.inv_full))),
-                                    avx_min1(_mm256_mul_pd(CLIENTRISK_F(overdue_amount), avx_c(k.inv_material))));
-  const __m256d np2 = avx_saturate(CLIENTRISK_F(write_off_amount), m.write_off_half_cents);
-  const __m256d np3 = avx_clamp01(_mm256_mul_pd(_mm256_sub_pd(avx_c(80), CLIENTRISK_F(paydex)), avx_c(k.inv_paydex)));
-  const __m256d open = CLIENTRISK_F(open_amount);
-  const __m256d np4 = _mm256_and_pd(
-      _mm256_cmp_pd(open, zero, _CMP_GT_OQ),
-      _mm256_mul_pd(avx_c(m.overdue_share_weight), avx_clamp01(_mm256_div_pd(CLIENTRISK_F(overdue_amount), open))));
-
-  const __m256d ds0 = avx_saturate(CLIENTRISK_F(complaint_severity), m.complaint_half_severity);
-  const __m256d ds1 = avx_saturate(CLIENTRISK_F(return_share), m.return_share_half);
-  const __m256d ds2 = avx_saturate(CLIENTRISK_F(dispute_count), m.dispute_count_half);
-  const __m256d ds3 = avx_saturate(CLIENTRISK_F(disputed_share), m.disputed_share_half);
-
-  const __m256d ratio = _mm256_div_pd(
-      _mm256_add_pd(_mm256_mul_pd(CLIENTRISK_F(cancellations_early), avx_c(m.early_cancellation_weight)),
-                    CLIENTRISK_F(cancellations_at_term)),
-      _mm256_max_pd(CLIENTRISK_F(contracts_held), one));
-  const __m256d cn0 = avx_saturate(ratio, m.cancellation_ratio_half);
-
-  const __m256d cc0 = avx_ramp(CLIENTRISK_F(revenue_share), m.concentration_share_low, k.inv_concentration);
-
-  const __m256d judged = _mm256_cmp_pd(CLIENTRISK_F(seasonality_months), avx_c(m.seasonality_min_months), _CMP_GE_OQ);
-  const __m256d se0 = _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_cv), m.seasonality_cv_low, k.inv_cv));
-  const __m256d se1 =
-      _mm256_and_pd(judged, avx_ramp(CLIENTRISK_F(seasonality_swing), m.seasonality_swing_low, k.inv_swing));
-
-  const __m256d rw = CLIENTRISK_F(review_weight);
-  const __m256d reviewed = _mm256_cmp_pd(rw, zero, _CMP_GT_OQ);
-  const __m256d credibility = _mm256_div_pd(rw, _mm256_add_pd(rw, avx_c(m.review_credibility)));
-  const __m256d rp0 = _mm256_and_pd(
-      reviewed, _mm256_mul_pd(credibility, avx_clamp01(_mm256_mul_pd(
-                                               _mm256_sub_pd(avx_c(m.rating_good), CLIENTRISK_F(rating_mean)), avx_c(k.inv_rating)))));
-  const __m256d rp1 = _mm256_and_pd(
-      reviewed, _mm256_mul_pd(credibility, avx_ramp(CLIENTRISK_F(negative_review_share), m.negative_share_low, k.inv_negative)));
-
-  const __m256d lg0 = avx_legal(m.lawsuit_severity, CLIENTRISK_F(lawsuits));
-  const __m256d lg1 = avx_legal(m.litigation_severity, CLIENTRISK_F(litigations));
-  const __m256d lg2 = avx_legal(m.formal_notice_severity, CLIENTRISK_F(formal_notices));
-  const __m256d lg3 = avx_legal(m.lawyer_letter_severity, CLIENTRISK_F(lawyer_letters));
-#undef CLIENTRISK_F
-
-  // Noisy or, the complements multiplied left to right as in evaluate_row().
-  __m256d p = avx_complement(np0);
-  for (__m256d part : {np1, np2, np3, np4}) p = avx_times_complement(p, part);
-  out[0] = avx_complement(p);
-  p = avx_complement(ds0);
-  for (__m256d part : {ds1, ds2, ds3}) p = avx_times_complement(p, part);
-  out[1] = avx_complement(p);
-  out[2] = cn0;
-  out[3] = cc0;
-  out[4] = avx_complement(avx_times_complement(avx_complement(se0), se1));
-  out[5] = avx_complement(avx_times_complement(avx_complement(rp0), rp1));
-  p = avx_complement(lg0);
-  for (__m256d part : {lg1, lg2, lg3}) p = avx_times_complement(p, part);
-  out[6] = avx_complement(p);
-}
-
-[[gnu::target("avx2")]] inline void evaluate_rows_avx2(const double* x, std::size_t n, std::size_t stride,
-                                                      const FactorConstants& k, double* sub) {
-  std::size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    __m256d f[feature_count], sub4[factor_count];
-    load_quad_avx2(x + r * stride, stride, f);
-    evaluate_quad_avx2(f, k, sub4);
-    alignas(32) double out[factor_count][4];
-    for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q) _mm256_store_pd(out[q], sub4[q]);
-    for (std::size_t lane = 0; lane < 4; ++lane)
-      for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q) sub[(r + lane) * factor_count + q] = out[q][lane];
-  }
-  for (; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
-}
-
-}  // namespace detail
-#endif
-
-// Evaluates the factors of n feature rows, row r starting at x + r * stride, into sub (n rows
-// of factor_count, row-major); the same bits as evaluate_row() on each row.
-inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub) {
-  const FactorConstants k(m);
-#if CLIENTRISK_X86_DISPATCH
-  if (detail::has_avx2()) return detail::evaluate_rows_avx2(x, n, stride, k, sub);
-#endif
-  for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
-}
-
-// Evaluates the factors of one feature row. parts, when given, receives every part.
-inline void evaluate_factors(const double* f, const Model& m, SubScores& sub, FactorParts* parts = nullptr) {
-  evaluate_row(f, FactorConstants(m), sub.data(), parts);
-}
-
 namespace detail {
 // Upper bound of each feature and whether it counts whole things, in column order.
 inline constexpr std::array<double, feature_count> feature_max = {
@@ -343,24 +192,6 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
   return r;
 }();
 
-// The lanes of a quad of rows (load_quad_avx2) that feature_row_ok() accepts, as a 4-bit mask:
-// the test of first_bad_row_avx2() with one row per lane.
-[[gnu::target("avx2"), gnu::always_inline]] inline int valid_quad_avx2(const __m256d* f) {
-  const __m256d zero = _mm256_setzero_pd();
-  __m256d ok = _mm256_cmp_pd(zero, zero, _CMP_EQ_OQ);
-#pragma GCC unroll 24  // so that feature_whole[k] and feature_max[k] are constants
-  for (std::size_t k = 0; k < feature_count; ++k) {
-    const __m256d v = f[k];
-    __m256d good = _mm256_and_pd(_mm256_cmp_pd(v, zero, _CMP_GE_OQ), _mm256_cmp_pd(v, _mm256_set1_pd(feature_max[k]), _CMP_LE_OQ));
-    if (feature_whole[k]) {
-      const __m256d round = _mm256_set1_pd(feature_round[k]);
-      good = _mm256_and_pd(good, _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(v, round), round), v, _CMP_EQ_OQ));
-    }
-    ok = _mm256_and_pd(ok, good);
-  }
-  return _mm256_movemask_pd(ok);
-}
-
 // feature_row_ok() as one vector pass over the 24 columns, for AVX2.
 [[gnu::target("avx2")]] inline std::size_t first_bad_row_avx2(const double* x, std::size_t rows, std::size_t stride) {
   for (std::size_t r = 0; r < rows; ++r) {
@@ -375,6 +206,128 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
   }
   return rows;
 }
+// The factors in SIMD lanes (factor_lanes.inc), for AVX2 (four rows at a time) and AVX-512
+// (eight), each over the operations its instructions give.
+namespace avx2 {
+inline constexpr std::size_t lanes = 4;
+using V = __m256d;
+using M = __m256d;  // all ones in the lanes that hold
+#define CLIENTRISK_LANE [[gnu::target("avx2"), gnu::always_inline]] inline
+#define CLIENTRISK_LANE_ENTRY [[gnu::target("avx2")]] inline
+CLIENTRISK_LANE V c(double v) { return _mm256_set1_pd(v); }
+CLIENTRISK_LANE V add(V a, V b) { return _mm256_add_pd(a, b); }
+CLIENTRISK_LANE V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+CLIENTRISK_LANE V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+CLIENTRISK_LANE V div(V a, V b) { return _mm256_div_pd(a, b); }
+CLIENTRISK_LANE V min(V a, V b) { return _mm256_min_pd(a, b); }
+CLIENTRISK_LANE V max(V a, V b) { return _mm256_max_pd(a, b); }
+CLIENTRISK_LANE M gt(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+CLIENTRISK_LANE M ge(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+CLIENTRISK_LANE M also_ge(M m, V a, V b) { return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_GE_OQ)); }
+CLIENTRISK_LANE M also_le(M m, V a, V b) { return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_LE_OQ)); }
+CLIENTRISK_LANE M also_eq(M m, V a, V b) { return _mm256_and_pd(m, _mm256_cmp_pd(a, b, _CMP_EQ_OQ)); }
+CLIENTRISK_LANE M all_of() { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
+CLIENTRISK_LANE V keep(M m, V v) { return _mm256_and_pd(m, v); }
+CLIENTRISK_LANE unsigned bits(M m) { return static_cast<unsigned>(_mm256_movemask_pd(m)); }
+CLIENTRISK_LANE void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+CLIENTRISK_LANE V legal(double severity, V count) {
+  __m128i left = _mm256_cvttpd_epi32(count);
+  V base = c(1 - severity), out = c(1.0);
+  const __m128i bit = _mm_set1_epi32(1);
+  while (!_mm_testz_si128(left, left)) {
+    const __m128i odd = _mm_cmpeq_epi32(_mm_and_si128(left, bit), bit);
+    out = _mm256_blendv_pd(out, mul(out, base), _mm256_castsi256_pd(_mm256_cvtepi32_epi64(odd)));
+    base = mul(base, base);
+    left = _mm_srli_epi32(left, 1);
+  }
+  return out;
+}
+// Rows x, x + stride, ... into one vector per feature: a 4 x 4 transposition per four columns.
+CLIENTRISK_LANE void load_rows(const double* x, std::size_t stride, V* f) {
+  const double* row[4] = {x, x + stride, x + 2 * stride, x + 3 * stride};
+  for (std::size_t col = 0; col < feature_count; col += 4) {
+    const V a = _mm256_loadu_pd(row[0] + col), b = _mm256_loadu_pd(row[1] + col);
+    const V cc = _mm256_loadu_pd(row[2] + col), d = _mm256_loadu_pd(row[3] + col);
+    const V ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b);
+    const V cd0 = _mm256_unpacklo_pd(cc, d), cd1 = _mm256_unpackhi_pd(cc, d);
+    f[col] = _mm256_permute2f128_pd(ab0, cd0, 0x20);
+    f[col + 1] = _mm256_permute2f128_pd(ab1, cd1, 0x20);
+    f[col + 2] = _mm256_permute2f128_pd(ab0, cd0, 0x31);
+    f[col + 3] = _mm256_permute2f128_pd(ab1, cd1, 0x31);
+  }
+}
+#include "clientrisk/detail/factor_lanes.inc"
+#undef CLIENTRISK_LANE
+#undef CLIENTRISK_LANE_ENTRY
+}  // namespace avx2
+
+namespace avx512 {
+inline constexpr std::size_t lanes = 8;
+using V = __m512d;
+using M = __mmask8;
+// Every lane. The intrinsics below that take it, with a source for the lanes it would leave out,
+// are the plain instructions: GCC 12 warns that the undefined source the plain intrinsics pass
+// may be used uninitialised.
+inline constexpr M all = 0xFF;
+#define CLIENTRISK_LANE [[gnu::target("avx512f"), gnu::always_inline]] inline
+#define CLIENTRISK_LANE_ENTRY [[gnu::target("avx512f")]] inline
+CLIENTRISK_LANE V c(double v) { return _mm512_set1_pd(v); }
+CLIENTRISK_LANE V add(V a, V b) { return _mm512_add_pd(a, b); }
+CLIENTRISK_LANE V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+CLIENTRISK_LANE V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+CLIENTRISK_LANE V div(V a, V b) { return _mm512_div_pd(a, b); }
+CLIENTRISK_LANE V min(V a, V b) { return _mm512_mask_min_pd(a, all, a, b); }
+CLIENTRISK_LANE V max(V a, V b) { return _mm512_mask_max_pd(a, all, a, b); }
+CLIENTRISK_LANE M gt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+CLIENTRISK_LANE M ge(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
+CLIENTRISK_LANE M also_ge(M m, V a, V b) { return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_GE_OQ); }
+CLIENTRISK_LANE M also_le(M m, V a, V b) { return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_LE_OQ); }
+CLIENTRISK_LANE M also_eq(M m, V a, V b) { return _mm512_mask_cmp_pd_mask(m, a, b, _CMP_EQ_OQ); }
+CLIENTRISK_LANE M all_of() { return all; }
+CLIENTRISK_LANE V keep(M m, V v) { return _mm512_maskz_mov_pd(m, v); }
+CLIENTRISK_LANE unsigned bits(M m) { return m; }
+CLIENTRISK_LANE void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+CLIENTRISK_LANE V legal(double severity, V count) {
+  __m256i left = _mm512_mask_cvttpd_epi32(_mm256_setzero_si256(), all, count);
+  V base = c(1 - severity), out = c(1.0);
+  const __m512i bit = _mm512_set1_epi64(1);
+  while (!_mm256_testz_si256(left, left)) {
+    const M odd = _mm512_test_epi64_mask(_mm512_mask_cvtepu32_epi64(_mm512_setzero_si512(), all, left), bit);
+    out = _mm512_mask_mul_pd(out, odd, out, base);
+    base = mul(base, base);
+    left = _mm256_srli_epi32(left, 1);
+  }
+  return out;
+}
+// Pairs of lanes (128 bits) of a and b: with `which` 0x88 the even pairs of a, then of b; with
+// 0xDD the odd ones.
+template <int which>
+CLIENTRISK_LANE V pairs(V a, V b) { return _mm512_mask_shuffle_f64x2(a, all, a, b, which); }
+// Rows x, x + stride, ... into one vector per feature: an 8 x 8 transposition per eight
+// columns (pairs of rows interleaved, then pairs of lanes, then halves).
+CLIENTRISK_LANE void load_rows(const double* x, std::size_t stride, V* f) {
+  for (std::size_t col = 0; col < feature_count; col += 8) {
+    V t[8];
+    for (std::size_t i = 0; i < 8; i += 2) {
+      const V a = _mm512_loadu_pd(x + i * stride + col), b = _mm512_loadu_pd(x + (i + 1) * stride + col);
+      t[i] = _mm512_mask_unpacklo_pd(a, all, a, b);      // columns 0, 2, 4, 6 of rows i and i + 1
+      t[i + 1] = _mm512_mask_unpackhi_pd(a, all, a, b);  // columns 1, 3, 5, 7
+    }
+    for (std::size_t odd = 0; odd < 2; ++odd) {
+      const V u0 = pairs<0x88>(t[odd], t[2 + odd]), u1 = pairs<0xDD>(t[odd], t[2 + odd]);
+      const V u2 = pairs<0x88>(t[4 + odd], t[6 + odd]), u3 = pairs<0xDD>(t[4 + odd], t[6 + odd]);
+      f[col + odd] = pairs<0x88>(u0, u2);
+      f[col + odd + 2] = pairs<0x88>(u1, u3);
+      f[col + odd + 4] = pairs<0xDD>(u0, u2);
+      f[col + odd + 6] = pairs<0xDD>(u1, u3);
+    }
+  }
+}
+#include "clientrisk/detail/factor_lanes.inc"
+#undef CLIENTRISK_LANE
+#undef CLIENTRISK_LANE_ENTRY
+}  // namespace avx512
+
 #endif
 
 // The index of the first invalid row of a feature matrix, or rows.
@@ -386,6 +339,22 @@ inline std::size_t first_bad_row(const double* x, std::size_t rows, std::size_t 
 }
 
 }  // namespace detail
+
+// Evaluates the factors of n feature rows, row r starting at x + r * stride, into sub (n rows
+// of factor_count, row-major); the same bits as evaluate_row() on each row.
+inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub) {
+  const FactorConstants k(m);
+#if CLIENTRISK_X86_DISPATCH
+  if (detail::has_avx512f()) return detail::avx512::evaluate_rows(x, n, stride, k, sub);
+  if (detail::has_avx2()) return detail::avx2::evaluate_rows(x, n, stride, k, sub);
+#endif
+  for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);
+}
+
+// Evaluates the factors of one feature row. parts, when given, receives every part.
+inline void evaluate_factors(const double* f, const Model& m, SubScores& sub, FactorParts* parts = nullptr) {
+  evaluate_row(f, FactorConstants(m), sub.data(), parts);
+}
 
 }  // namespace v1
 }  // namespace clientrisk

@@ -251,54 +251,6 @@ inline std::vector<Reason> explain(const FeatureRow& f, const Model& m, const st
   return explain(f, m, contribution, parts, lang);
 }
 
-namespace detail {
-
-#if CLIENTRISK_X86_DISPATCH
-// The rows of score_features() for an uncalibrated model, four at a time in AVX2 lanes, in one
-// read of the features: validation as feature_row_ok(), the factors as evaluate_row(), each
-// contribution sub * points and their sum left to right clamped to [0, 100] as
-// sum_contributions(), so each score has the bits of the baseline path. Writes the scores of
-// the rows before the first bad one and returns its index, or n.
-[[gnu::target("avx2")]] inline std::size_t score_rows_avx2(const double* x, std::size_t n, std::size_t stride,
-                                                          const FactorConstants& k, const double* points, double* scores) {
-  const __m256d zero = _mm256_setzero_pd(), hundred = _mm256_set1_pd(100.0);
-  constexpr std::size_t ahead = 16;  // rows fetched ahead into the cache
-  std::size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    __m256d f[feature_count], sub[factor_count];
-    if (r + ahead + 4 <= n) {  // every cache line of the features of the quad `ahead` rows on
-      const char* next = reinterpret_cast<const char*>(x + (r + ahead) * stride);
-      if (stride == feature_count) {
-        constexpr std::size_t bytes = 4 * feature_count * sizeof(double);
-        for (std::size_t b = 0; b < bytes; b += 64) _mm_prefetch(next + b, _MM_HINT_T0);
-        _mm_prefetch(next + bytes - 1, _MM_HINT_T0);  // the last line, when the rows do not start one
-      } else {
-        for (std::size_t i = 0; i < 4; ++i, next += stride * sizeof(double))
-          for (std::size_t b : {std::size_t{0}, std::size_t{64}, std::size_t{128}, feature_count * sizeof(double) - 1})
-            _mm_prefetch(next + b, _MM_HINT_T0);
-      }
-    }
-    load_quad_avx2(x + r * stride, stride, f);
-    if (const int ok = valid_quad_avx2(f); ok != 0xF) return r + static_cast<std::size_t>(std::countr_one(static_cast<unsigned>(ok)));
-    evaluate_quad_avx2(f, k, sub);
-    __m256d s = zero;
-    for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q)
-      s = _mm256_add_pd(s, _mm256_mul_pd(sub[q], _mm256_set1_pd(points[q])));
-    _mm256_storeu_pd(scores + r, _mm256_min_pd(_mm256_max_pd(s, zero), hundred));
-  }
-  for (; r < n; ++r) {
-    if (!feature_row_ok(x + r * stride)) return r;
-    double sub[factor_count];
-    evaluate_row(x + r * stride, k, sub);
-    for (std::size_t q = 0; q < static_cast<std::size_t>(factor_count); ++q) sub[q] *= points[q];
-    scores[r] = sum_contributions(sub);
-  }
-  return n;
-}
-#endif
-
-}  // namespace detail
-
 // Scores a caller's feature matrix: `rows` rows of feature_count values, `row_stride` doubles
 // apart. Writes scores and bands (either may be null). Throws InvalidInput naming the row
 // and feature of the first bad value, before writing anything. `threads` share the rows (0:
@@ -322,11 +274,12 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
 #if CLIENTRISK_X86_DISPATCH
   // One read of the matrix; the scores wait in a buffer until every row has passed.
   if (m.calibrated == 0 && detail::has_avx2()) {
+    const auto score_rows = detail::has_avx512f() ? detail::avx512::score_rows : detail::avx2::score_rows;
     const FactorConstants k(m);
     detail::BigVector<double> out(rows);  // huge pages: first touches of a large buffer are costly
     detail::parallel_rows(rows, n, block, [&](unsigned thread, std::size_t first, std::size_t last) {
       if (bad[thread] < first) return;  // this thread has found a bad row before this piece
-      const std::size_t r = detail::score_rows_avx2(x + first * row_stride, last - first, row_stride, k, points.data(), out.data() + first);
+      const std::size_t r = score_rows(x + first * row_stride, last - first, row_stride, k, points.data(), out.data() + first);
       if (r < last - first) bad[thread] = std::min(bad[thread], first + r);
     });
     refuse_bad_row();

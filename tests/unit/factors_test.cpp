@@ -441,6 +441,53 @@ TEST(Factors, Avx2ValidationMatchesTheBaselineOne) {
     }
   }
 }
+
+// Each instruction set's build of the lanes (AVX2, AVX-512), called directly whatever the CPU
+// would pick, against each row alone: every row count up to a few vectors and a tail, the
+// sub-scores and scores bit for bit, and the first bad row found in every lane.
+template <class ScoreRows, class EvaluateRows>
+void expect_lanes_match_rows_alone(ScoreRows score_rows, EvaluateRows evaluate_rows, const char* isa) {
+  const std::vector<FeatureRow> rows = random_rows(41);
+  const Model model;
+  const FactorConstants k(model);
+  const auto points = factor_points(model);
+  for (std::size_t n = 0; n <= rows.size(); ++n) {
+    std::vector<double> got(n + 1, -1.0), sub(n * factor_count + 1, -1.0);
+    ASSERT_EQ(score_rows(rows.front().data(), n, feature_count, k, points.data(), got.data()), n) << isa << " " << n;
+    evaluate_rows(rows.front().data(), n, feature_count, k, sub.data());
+    for (std::size_t r = 0; r < n; ++r) {
+      SubScores want = subs_of(rows[r]);
+      ASSERT_EQ(std::memcmp(&sub[r * factor_count], want.data(), sizeof want), 0) << isa << " row " << r << " of " << n;
+      for (int q = 0; q < factor_count; ++q) want[static_cast<std::size_t>(q)] *= points(q);
+      const double score = sum_contributions(want.data());
+      ASSERT_EQ(std::memcmp(&got[r], &score, sizeof score), 0) << isa << " row " << r << " of " << n;
+    }
+    EXPECT_EQ(got[n], -1.0) << isa << ": wrote past " << n << " scores";
+    EXPECT_EQ(sub[n * factor_count], -1.0) << isa << ": wrote past " << n << " rows of sub-scores";
+  }
+  // A bad value in each row of 19 (two vectors of eight and a tail, or four of four and a tail),
+  // with a second one further on: the first is the one named.
+  for (double v : {-1.0, 0.5, std::nan(""), double{INFINITY}}) {
+    for (std::size_t bad = 0; bad < 19; ++bad) {
+      std::vector<FeatureRow> m(rows.begin(), rows.begin() + 19);
+      m[bad][at(Feature::lawsuits)] = v;
+      if (bad + 3 < m.size()) m[bad + 3][at(Feature::paydex)] = -1;
+      std::vector<double> got(m.size());
+      EXPECT_EQ(score_rows(m.front().data(), m.size(), feature_count, k, points.data(), got.data()), bad)
+          << isa << " lawsuits = " << v << " in row " << bad;
+    }
+  }
+}
+
+TEST(Factors, Avx2LanesGiveEachRowTheBitsOfTheRowAlone) {
+  if (!detail::has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
+  expect_lanes_match_rows_alone(detail::avx2::score_rows, detail::avx2::evaluate_rows, "AVX2");
+}
+
+TEST(Factors, Avx512LanesGiveEachRowTheBitsOfTheRowAlone) {
+  if (!detail::has_avx512f()) GTEST_SKIP() << "this CPU has no AVX-512";
+  expect_lanes_match_rows_alone(detail::avx512::score_rows, detail::avx512::evaluate_rows, "AVX-512");
+}
 #endif
 
 // --- non_payment through the engine ----------------------------------------------------------
