@@ -276,7 +276,7 @@ inline void score_features(const double* x, std::size_t rows, std::size_t row_st
   if (m.calibrated == 0 && detail::has_avx2()) {
     const auto score_rows = detail::has_avx512f() ? detail::avx512::score_rows : detail::avx2::score_rows;
     const FactorConstants k(m);
-    detail::BigVector<double> out(rows);  // huge pages: first touches of a large buffer are costly
+    detail::UninitialisedArray<double> out(rows);  // huge pages: first touches of a large buffer are costly
     detail::parallel_rows(rows, n, block, [&](unsigned thread, std::size_t first, std::size_t last) {
       if (bad[thread] < first) return;  // this thread has found a bad row before this piece
       const std::size_t r = score_rows(x + first * row_stride, last - first, row_stride, k, points.data(), out.data() + first);

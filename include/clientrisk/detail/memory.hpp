@@ -91,6 +91,25 @@ struct HugePageAllocator {
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
 
+// n elements of a trivial T from HugePageAllocator, left uninitialised: a buffer that is
+// written in full before it is read, which a BigVector would first fill with zeros.
+template <class T>
+class UninitialisedArray {
+  static_assert(std::is_trivial_v<T>);
+
+ public:
+  explicit UninitialisedArray(std::size_t n) : data_(HugePageAllocator<T>().allocate(n)), size_(n) {}
+  ~UninitialisedArray() { HugePageAllocator<T>().deallocate(data_, size_); }
+  UninitialisedArray(const UninitialisedArray&) = delete;
+  UninitialisedArray& operator=(const UninitialisedArray&) = delete;
+  T* data() { return data_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+
+ private:
+  T* data_;
+  std::size_t size_;
+};
+
 template <class T>
 void advise_huge_pages(const BigVector<T>& v) {
   if (v.capacity() * sizeof(T) >= kHugePage) advise_huge_pages(v.data(), v.capacity() * sizeof(T));
