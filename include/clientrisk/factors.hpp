@@ -210,8 +210,10 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
 // (eight), each over the operations its instructions give.
 namespace avx2 {
 inline constexpr std::size_t lanes = 4;
+inline constexpr bool check_by_clamping = false;
 using V = __m256d;
 using M = __m256d;  // all ones in the lanes that hold
+using B = __m256i;
 #define CLIENTRISK_LANE [[gnu::target("avx2"), gnu::always_inline]] inline
 #define CLIENTRISK_LANE_ENTRY [[gnu::target("avx2")]] inline
 CLIENTRISK_LANE V c(double v) { return _mm256_set1_pd(v); }
@@ -229,6 +231,12 @@ CLIENTRISK_LANE M also_eq(M m, V a, V b) { return _mm256_and_pd(m, _mm256_cmp_pd
 CLIENTRISK_LANE M all_of() { return _mm256_castsi256_pd(_mm256_set1_epi64x(-1)); }
 CLIENTRISK_LANE V keep(M m, V v) { return _mm256_and_pd(m, v); }
 CLIENTRISK_LANE unsigned bits(M m) { return static_cast<unsigned>(_mm256_movemask_pd(m)); }
+CLIENTRISK_LANE B differ(V a, V b) { return _mm256_xor_si256(_mm256_castpd_si256(a), _mm256_castpd_si256(b)); }
+CLIENTRISK_LANE B either(B a, B b) { return _mm256_or_si256(a, b); }
+CLIENTRISK_LANE unsigned zero_but_sign(B x) {
+  const B low = _mm256_and_si256(x, _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF));
+  return static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(low, _mm256_setzero_si256()))));
+}
 CLIENTRISK_LANE void store(double* p, V v) { _mm256_storeu_pd(p, v); }
 CLIENTRISK_LANE V legal(double severity, V count) {
   __m128i left = _mm256_cvttpd_epi32(count);
@@ -263,8 +271,10 @@ CLIENTRISK_LANE void load_rows(const double* x, std::size_t stride, V* f) {
 
 namespace avx512 {
 inline constexpr std::size_t lanes = 8;
+inline constexpr bool check_by_clamping = true;
 using V = __m512d;
 using M = __mmask8;
+using B = __m512i;
 // Every lane. The intrinsics below that take it, with a source for the lanes it would leave out,
 // are the plain instructions: GCC 12 warns that the undefined source the plain intrinsics pass
 // may be used uninitialised.
@@ -286,6 +296,9 @@ CLIENTRISK_LANE M also_eq(M m, V a, V b) { return _mm512_mask_cmp_pd_mask(m, a, 
 CLIENTRISK_LANE M all_of() { return all; }
 CLIENTRISK_LANE V keep(M m, V v) { return _mm512_maskz_mov_pd(m, v); }
 CLIENTRISK_LANE unsigned bits(M m) { return m; }
+CLIENTRISK_LANE B differ(V a, V b) { return _mm512_xor_si512(_mm512_castpd_si512(a), _mm512_castpd_si512(b)); }
+CLIENTRISK_LANE B either(B a, B b) { return _mm512_or_si512(a, b); }
+CLIENTRISK_LANE unsigned zero_but_sign(B x) { return _mm512_testn_epi64_mask(x, _mm512_set1_epi64(0x7FFFFFFFFFFFFFFF)); }
 CLIENTRISK_LANE void store(double* p, V v) { _mm512_storeu_pd(p, v); }
 CLIENTRISK_LANE V legal(double severity, V count) {
   __m256i left = _mm512_mask_cvttpd_epi32(_mm256_setzero_si256(), all, count);

@@ -403,7 +403,8 @@ TEST(Factors, ScoreFeaturesGivesEachRowTheBitsOfTheRowAlone) {
 
 #if CLIENTRISK_X86_DISPATCH
 // The AVX2 build of the feature-matrix validation against the baseline one, where the CPU has
-// AVX2: the same first bad row for every kind of bad value in every column.
+// AVX2: the same first bad row for every kind of bad value in every column; and score_features
+// in the widest build the CPU has.
 TEST(Factors, Avx2ValidationMatchesTheBaselineOne) {
   if (!detail::has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
   std::vector<FeatureRow> rows = random_rows(2000);
@@ -465,16 +466,21 @@ void expect_lanes_match_rows_alone(ScoreRows score_rows, EvaluateRows evaluate_r
     EXPECT_EQ(got[n], -1.0) << isa << ": wrote past " << n << " scores";
     EXPECT_EQ(sub[n * factor_count], -1.0) << isa << ": wrote past " << n << " rows of sub-scores";
   }
-  // A bad value in each row of 19 (two vectors of eight and a tail, or four of four and a tail),
-  // with a second one further on: the first is the one named.
-  for (double v : {-1.0, 0.5, std::nan(""), double{INFINITY}}) {
-    for (std::size_t bad = 0; bad < 19; ++bad) {
-      std::vector<FeatureRow> m(rows.begin(), rows.begin() + 19);
-      m[bad][at(Feature::lawsuits)] = v;
-      if (bad + 3 < m.size()) m[bad + 3][at(Feature::paydex)] = -1;
-      std::vector<double> got(m.size());
-      EXPECT_EQ(score_rows(m.front().data(), m.size(), feature_count, k, points.data(), got.data()), bad)
-          << isa << " lawsuits = " << v << " in row " << bad;
+  // Every kind of value in every column of each row of 19 (two vectors of eight and a tail, or
+  // four of four and a tail), with a bad one further on: the first row the baseline check
+  // refuses is the one named.
+  const double values[] = {-1.0, -0.0, 0.5, 1.5, 6.0, 101.0, 1e6, 1e301, std::nan(""), -std::nan(""), INFINITY, -INFINITY};
+  for (std::size_t col = 0; col < feature_count; ++col) {
+    for (double v : values) {
+      for (std::size_t at_row = 0; at_row < 19; ++at_row) {
+        std::vector<FeatureRow> m(rows.begin(), rows.begin() + 19);
+        m[at_row][col] = v;
+        if (at_row + 3 < m.size()) m[at_row + 3][at(Feature::paydex)] = -1;
+        const std::size_t want = detail::first_bad_row_portable(m.front().data(), m.size(), feature_count);
+        std::vector<double> got(m.size());
+        ASSERT_EQ(score_rows(m.front().data(), m.size(), feature_count, k, points.data(), got.data()), want)
+            << isa << " " << to_string(static_cast<Feature>(col)) << " = " << v << " in row " << at_row;
+      }
     }
   }
 }
