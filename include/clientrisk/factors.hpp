@@ -276,16 +276,17 @@ using V = __m512d;
 using M = __mmask8;
 using B = __m512i;
 // Every lane. The intrinsics below that take it, with a source for the lanes it would leave out,
-// are the plain instructions: GCC 12 warns that the undefined source the plain intrinsics pass
-// may be used uninitialised.
+// are the plain instructions, in the forms GCC neither warns about (GCC 12 takes the undefined
+// source of some plain intrinsics for uninitialised) nor fuses into multiply-adds whatever
+// -ffp-contract says (it does fuse the plain add and mul, AVX-512 having FMA).
 inline constexpr M all = 0xFF;
 #define CLIENTRISK_LANE [[gnu::target("avx512f"), gnu::always_inline]] inline
 #define CLIENTRISK_LANE_ENTRY [[gnu::target("avx512f")]] inline
 CLIENTRISK_LANE V c(double v) { return _mm512_set1_pd(v); }
-CLIENTRISK_LANE V add(V a, V b) { return _mm512_add_pd(a, b); }
-CLIENTRISK_LANE V sub(V a, V b) { return _mm512_sub_pd(a, b); }
-CLIENTRISK_LANE V mul(V a, V b) { return _mm512_mul_pd(a, b); }
-CLIENTRISK_LANE V div(V a, V b) { return _mm512_div_pd(a, b); }
+CLIENTRISK_LANE V add(V a, V b) { return _mm512_mask_add_pd(a, all, a, b); }
+CLIENTRISK_LANE V sub(V a, V b) { return _mm512_mask_sub_pd(a, all, a, b); }
+CLIENTRISK_LANE V mul(V a, V b) { return _mm512_mask_mul_pd(a, all, a, b); }
+CLIENTRISK_LANE V div(V a, V b) { return _mm512_mask_div_pd(a, all, a, b); }
 CLIENTRISK_LANE V min(V a, V b) { return _mm512_mask_min_pd(a, all, a, b); }
 CLIENTRISK_LANE V max(V a, V b) { return _mm512_mask_max_pd(a, all, a, b); }
 CLIENTRISK_LANE M gt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
@@ -358,7 +359,7 @@ inline std::size_t first_bad_row(const double* x, std::size_t rows, std::size_t 
 inline void evaluate_factor_rows(const double* x, std::size_t n, std::size_t stride, const Model& m, double* sub) {
   const FactorConstants k(m);
 #if CLIENTRISK_X86_DISPATCH
-  if (detail::has_avx512f()) return detail::avx512::evaluate_rows(x, n, stride, k, sub);
+  if (detail::has_avx512f() && detail::has_avx2()) return detail::avx512::evaluate_rows(x, n, stride, k, sub);
   if (detail::has_avx2()) return detail::avx2::evaluate_rows(x, n, stride, k, sub);
 #endif
   for (std::size_t r = 0; r < n; ++r) evaluate_row(x + r * stride, k, sub + r * factor_count);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -448,30 +449,45 @@ TEST(Factors, Avx2ValidationMatchesTheBaselineOne) {
 // sub-scores and scores bit for bit, and the first bad row found in every lane.
 template <class ScoreRows, class EvaluateRows>
 void expect_lanes_match_rows_alone(ScoreRows score_rows, EvaluateRows evaluate_rows, const char* isa) {
-  const std::vector<FeatureRow> rows = random_rows(41);
+  std::vector<FeatureRow> rows = random_rows(41);
+  rows[3] = clean_row();
+  rows[9] = FeatureRow{};  // zeros: no open amount, no reviews
+  rows[12].fill(-0.0);
+  rows[20][at(Feature::open_amount)] = 0;
+  rows[20][at(Feature::review_weight)] = 0;
+  rows[20][at(Feature::rating_mean)] = 0;
   const Model model;
   const FactorConstants k(model);
   const auto points = factor_points(model);
-  for (std::size_t n = 0; n <= rows.size(); ++n) {
-    std::vector<double> got(n + 1, -1.0), sub(n * factor_count + 1, -1.0);
-    ASSERT_EQ(score_rows(rows.front().data(), n, feature_count, k, points.data(), got.data()), n) << isa << " " << n;
-    evaluate_rows(rows.front().data(), n, feature_count, k, sub.data());
-    for (std::size_t r = 0; r < n; ++r) {
-      SubScores want = subs_of(rows[r]);
-      ASSERT_EQ(std::memcmp(&sub[r * factor_count], want.data(), sizeof want), 0) << isa << " row " << r << " of " << n;
-      for (int q = 0; q < factor_count; ++q) want[static_cast<std::size_t>(q)] *= points(q);
-      const double score = sum_contributions(want.data());
-      ASSERT_EQ(std::memcmp(&got[r], &score, sizeof score), 0) << isa << " row " << r << " of " << n;
+  // Each count of rows, row-major (stride 24) and 27 doubles apart with NaN between the rows,
+  // each in a buffer of its own size, so that AddressSanitizer sees a read past the last row.
+  for (std::size_t stride : {std::size_t{feature_count}, std::size_t{27}}) {
+    for (std::size_t n = 0; n <= rows.size(); ++n) {
+      std::vector<double> x(n * stride, std::nan(""));
+      for (std::size_t r = 0; r < n; ++r) std::copy(rows[r].begin(), rows[r].end(), x.begin() + static_cast<std::ptrdiff_t>(r * stride));
+      std::vector<double> got(n + 1, -1.0), sub(n * factor_count + 1, -1.0);
+      ASSERT_EQ(score_rows(x.data(), n, stride, k, points.data(), got.data()), n) << isa << " " << n << " rows, stride " << stride;
+      evaluate_rows(x.data(), n, stride, k, sub.data());
+      for (std::size_t r = 0; r < n; ++r) {
+        SubScores want = subs_of(rows[r]);
+        ASSERT_EQ(std::memcmp(&sub[r * factor_count], want.data(), sizeof want), 0) << isa << " row " << r << " of " << n;
+        for (int q = 0; q < factor_count; ++q) want[static_cast<std::size_t>(q)] *= points(q);
+        const double score = sum_contributions(want.data());
+        ASSERT_EQ(std::memcmp(&got[r], &score, sizeof score), 0) << isa << " row " << r << " of " << n;
+      }
+      EXPECT_EQ(got[n], -1.0) << isa << ": wrote past " << n << " scores";
+      EXPECT_EQ(sub[n * factor_count], -1.0) << isa << ": wrote past " << n << " rows of sub-scores";
     }
-    EXPECT_EQ(got[n], -1.0) << isa << ": wrote past " << n << " scores";
-    EXPECT_EQ(sub[n * factor_count], -1.0) << isa << ": wrote past " << n << " rows of sub-scores";
   }
   // Every kind of value in every column of each row of 19 (two vectors of eight and a tail, or
   // four of four and a tail), with a bad one further on: the first row the baseline check
-  // refuses is the one named.
-  const double values[] = {-1.0, -0.0, 0.5, 1.5, 6.0, 101.0, 1e6, 1e301, std::nan(""), -std::nan(""), INFINITY, -INFINITY};
+  // refuses is the one named. The kinds: each column's largest value and the next double up,
+  // denormals of both signs, -0, halves, NaN of both signs and infinities.
+  const double denormal = std::numeric_limits<double>::denorm_min();
   for (std::size_t col = 0; col < feature_count; ++col) {
-    for (double v : values) {
+    const double top = detail::feature_max[col];
+    for (double v : {top, std::nextafter(top, INFINITY), top - 0.5, denormal, -denormal, -1.0, -0.0, 0.5, 1.5, 6.0,
+                     101.0, 1e6, 1e301, std::nan(""), -std::nan(""), double{INFINITY}, double{-INFINITY}}) {
       for (std::size_t at_row = 0; at_row < 19; ++at_row) {
         std::vector<FeatureRow> m(rows.begin(), rows.begin() + 19);
         m[at_row][col] = v;
@@ -483,6 +499,24 @@ void expect_lanes_match_rows_alone(ScoreRows score_rows, EvaluateRows evaluate_r
       }
     }
   }
+  // With denormals taken for zeros (the CPU mode -ffast-math sets), the one-row check accepts
+  // a denormal anywhere, a negative one too, and so must the lanes.
+  const unsigned mxcsr = _mm_getcsr();
+  _mm_setcsr(mxcsr | 0x40);  // DAZ
+  for (double v : {denormal, -denormal}) {
+    for (std::size_t col : {std::size_t{0}, std::size_t{5}, at(Feature::lawsuits)}) {
+      std::vector<FeatureRow> m(rows.begin(), rows.begin() + 19);
+      m[10][col] = v;
+      std::vector<double> got(m.size());
+      const std::size_t want = detail::first_bad_row_portable(m.front().data(), m.size(), feature_count);
+      const std::size_t found = score_rows(m.front().data(), m.size(), feature_count, k, points.data(), got.data());
+      _mm_setcsr(mxcsr);
+      ASSERT_EQ(want, m.size());
+      ASSERT_EQ(found, want) << isa << " " << to_string(static_cast<Feature>(col)) << " = " << v << " with DAZ";
+      _mm_setcsr(mxcsr | 0x40);
+    }
+  }
+  _mm_setcsr(mxcsr);
 }
 
 TEST(Factors, Avx2LanesGiveEachRowTheBitsOfTheRowAlone) {
