@@ -206,6 +206,7 @@ inline constexpr std::array<double, feature_count> feature_round = [] {
   }
   return rows;
 }
+
 // The factors in SIMD lanes (factor_lanes.inc), for AVX2 (four rows at a time) and AVX-512
 // (eight), each over the operations its instructions give.
 namespace avx2 {
